@@ -1,0 +1,66 @@
+# Finds minidl's dependencies, all from Debian 12 packages. A missing one stops the configure step
+# with the apt-get line that installs it.
+
+function(minidl_require found what package)
+  if(NOT ${found})
+    message(FATAL_ERROR "minidl needs ${what}. Install it with:\n  apt-get install -y ${package}\n")
+  endif()
+endfunction()
+
+find_package(OpenMP QUIET)
+minidl_require(OpenMP_CXX_FOUND "OpenMP" "libgomp1 (part of g++), or libomp-dev for clang")
+
+# OpenBLAS: Debian ships a pthreads build (libopenblas0-pthread, the default) and an OpenMP build
+# (libopenblas0-openmp). MINIDL_OPENBLAS picks one; see README "Threads" for the measurement.
+set(MINIDL_OPENBLAS "pthread" CACHE STRING "OpenBLAS variant to link: pthread or openmp")
+set_property(CACHE MINIDL_OPENBLAS PROPERTY STRINGS pthread openmp)
+find_path(MINIDL_CBLAS_INCLUDE cblas.h
+          PATHS /usr/include/x86_64-linux-gnu/openblas-${MINIDL_OPENBLAS}
+                /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-${MINIDL_OPENBLAS}
+          NO_DEFAULT_PATH)
+find_path(MINIDL_CBLAS_INCLUDE cblas.h PATH_SUFFIXES openblas)
+find_library(MINIDL_OPENBLAS_LIBRARY openblas
+             PATHS /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-${MINIDL_OPENBLAS}
+             NO_DEFAULT_PATH)
+if(NOT MINIDL_OPENBLAS_LIBRARY AND MINIDL_OPENBLAS STREQUAL "openmp")
+  message(FATAL_ERROR "MINIDL_OPENBLAS=openmp needs the OpenMP build of OpenBLAS. Install it with:\n"
+                      "  apt-get install -y libopenblas0-openmp libopenblas-dev\n")
+endif()
+find_library(MINIDL_OPENBLAS_LIBRARY openblas)
+if(MINIDL_CBLAS_INCLUDE AND MINIDL_OPENBLAS_LIBRARY)
+  set(MINIDL_HAVE_OPENBLAS TRUE)
+endif()
+minidl_require(MINIDL_HAVE_OPENBLAS "OpenBLAS (cblas.h and libopenblas)" "libopenblas-dev")
+add_library(minidl::openblas INTERFACE IMPORTED)
+target_include_directories(minidl::openblas INTERFACE ${MINIDL_CBLAS_INCLUDE})
+target_link_libraries(minidl::openblas INTERFACE ${MINIDL_OPENBLAS_LIBRARY})
+message(STATUS "minidl: OpenBLAS ${MINIDL_OPENBLAS} build: ${MINIDL_OPENBLAS_LIBRARY}")
+
+find_package(ZLIB QUIET)
+minidl_require(ZLIB_FOUND "zlib" "zlib1g-dev")
+
+find_package(nlohmann_json 3 QUIET)
+minidl_require(nlohmann_json_FOUND "nlohmann-json" "nlohmann-json3-dev")
+
+find_path(MINIDL_STB_INCLUDE stb/stb_image.h)
+if(MINIDL_STB_INCLUDE)
+  set(MINIDL_HAVE_STB TRUE)
+endif()
+minidl_require(MINIDL_HAVE_STB "stb (stb/stb_image.h)" "libstb-dev")
+add_library(minidl::stb INTERFACE IMPORTED)
+target_include_directories(minidl::stb INTERFACE ${MINIDL_STB_INCLUDE})
+
+if(MINIDL_BUILD_EXAMPLES OR MINIDL_BUILD_TESTS)
+  find_package(CLI11 QUIET)
+  minidl_require(CLI11_FOUND "CLI11" "libcli11-dev")
+endif()
+
+if(MINIDL_BUILD_TESTS)
+  find_package(GTest QUIET)
+  minidl_require(GTest_FOUND "GoogleTest" "libgtest-dev")
+endif()
+
+if(MINIDL_BUILD_BENCH)
+  find_package(benchmark QUIET)
+  minidl_require(benchmark_FOUND "Google Benchmark" "libbenchmark-dev")
+endif()

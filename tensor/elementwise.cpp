@@ -1,0 +1,246 @@
+#include "tensor/elementwise.h"
+
+#include <cmath>
+#include <type_traits>
+
+#include "tensor/creation.h"
+#include "tensor/loops.h"
+
+namespace minidl {
+
+namespace {
+
+template <typename T>
+constexpr bool kIsFloat = std::is_floating_point_v<T>;
+
+// out = fn(x) with out in x's dtype (float types only).
+template <typename MakeFn>
+Tensor map_floating(const Tensor& x, const char* op, MakeFn make_fn) {
+  MINIDL_CHECK(x.defined(), op << ": undefined tensor");
+  Tensor out = Tensor::empty(x.shape(), x.dtype());
+  dispatch_floating(x.dtype(), op, [&]<typename T>() {
+    detail::unary_loop<T, T>(out, x, make_fn.template operator()<T>());
+  });
+  return out;
+}
+
+// The shared part of every broadcasting binary op: dtype check, output shape, expanded views.
+template <typename MakeFn>
+Tensor broadcast_binary(const Tensor& a, const Tensor& b, const char* op, MakeFn make_fn) {
+  MINIDL_CHECK(a.defined() && b.defined(), op << ": undefined tensor");
+  MINIDL_CHECK(a.dtype() == b.dtype(),
+               op << ": dtypes " << a.dtype() << " and " << b.dtype() << " differ");
+  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
+  Tensor out = Tensor::empty(shape, a.dtype());
+  dispatch_all(a.dtype(), [&]<typename T>() {
+    detail::binary_loop<T, T, T>(out, a.expand(shape), b.expand(shape),
+                                 make_fn.template operator()<T>());
+  });
+  return out;
+}
+
+// The scalar form: b is captured by value in the lambda, so no tensor is allocated for it.
+template <typename MakeFn>
+Tensor scalar_binary(const Tensor& a, double b, const char* op, MakeFn make_fn) {
+  MINIDL_CHECK(a.defined(), op << ": undefined tensor");
+  Tensor out = Tensor::empty(a.shape(), a.dtype());
+  dispatch_all(a.dtype(), [&]<typename T>() {
+    detail::unary_loop<T, T>(out, a, make_fn.template operator()<T>(static_cast<T>(b)));
+  });
+  return out;
+}
+
+template <typename T>
+T max_propagating_nan(T a, T b) {
+  return (a > b || a != a) ? a : b;
+}
+template <typename T>
+T min_propagating_nan(T a, T b) {
+  return (a < b || a != a) ? a : b;
+}
+
+template <typename T>
+void check_no_integer_zero(const Tensor& divisor, const char* op) {
+  if constexpr (!kIsFloat<T>) {
+    for (T v : divisor.to_vector<T>()) {
+      MINIDL_CHECK(v != 0, op << ": integer division by zero");
+    }
+  }
+}
+
+}  // namespace
+
+#define MINIDL_UNARY(name, expr)                                                  \
+  Tensor name(const Tensor& x) {                                                  \
+    return map_floating(x, #name, []<typename T>() { return [](T v) -> T { return expr; }; }); \
+  }
+
+MINIDL_UNARY(neg, -v)
+MINIDL_UNARY(abs, std::abs(v))
+MINIDL_UNARY(sign, T((v > 0) - (v < 0)))
+MINIDL_UNARY(exp, std::exp(v))
+MINIDL_UNARY(log, std::log(v))
+MINIDL_UNARY(log1p, std::log1p(v))
+MINIDL_UNARY(expm1, std::expm1(v))
+MINIDL_UNARY(sqrt, std::sqrt(v))
+MINIDL_UNARY(rsqrt, T(1) / std::sqrt(v))
+MINIDL_UNARY(square, v * v)
+MINIDL_UNARY(reciprocal, T(1) / v)
+MINIDL_UNARY(sin, std::sin(v))
+MINIDL_UNARY(cos, std::cos(v))
+MINIDL_UNARY(erf, std::erf(v))
+MINIDL_UNARY(tanh, std::tanh(v))
+// exp of a non-positive number only, so neither branch overflows.
+MINIDL_UNARY(sigmoid, v >= 0 ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v)))
+MINIDL_UNARY(softplus, (v > 0 ? v : T(0)) + std::log1p(std::exp(-std::abs(v))))
+MINIDL_UNARY(relu, v < 0 ? T(0) : v)  // written so NaN passes through, as PyTorch
+MINIDL_UNARY(isfinite, T(std::isfinite(v) ? 1 : 0))
+#undef MINIDL_UNARY
+
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  return map_floating(x, "leaky_relu", [negative_slope]<typename T>() {
+    const T slope = T(negative_slope);
+    return [slope](T v) -> T { return v < 0 ? slope * v : v; };
+  });
+}
+
+Tensor elu(const Tensor& x, double alpha) {
+  return map_floating(x, "elu", [alpha]<typename T>() {
+    const T a = T(alpha);
+    return [a](T v) -> T { return v > 0 ? v : a * std::expm1(v); };
+  });
+}
+
+Tensor clamp(const Tensor& x, double low, double high) {
+  MINIDL_CHECK(!(low > high), "clamp: low " << low << " is greater than high " << high);
+  return map_floating(x, "clamp", [low, high]<typename T>() {
+    const T lo = T(low), hi = T(high);
+    return [lo, hi](T v) -> T { return v < lo ? lo : (v > hi ? hi : v); };
+  });
+}
+
+Tensor pow(const Tensor& x, double exponent) {
+  if (exponent == 2.0) return square(x);
+  if (exponent == 1.0) return x.clone();
+  if (exponent == 0.5) return sqrt(x);
+  return map_floating(x, "pow", [exponent]<typename T>() {
+    const T e = T(exponent);
+    return [e](T v) -> T { return std::pow(v, e); };
+  });
+}
+
+#define MINIDL_BINARY(name, expr)                                                         \
+  Tensor name(const Tensor& a, const Tensor& b) {                                         \
+    return broadcast_binary(a, b, #name,                                                  \
+                            []<typename T>() { return [](T x, T y) -> T { return expr; }; }); \
+  }                                                                                       \
+  Tensor name(const Tensor& a, double b) {                                                \
+    return scalar_binary(a, b, #name,                                                     \
+                         []<typename T>(T y) { return [y](T x) -> T { return expr; }; });  \
+  }
+
+MINIDL_BINARY(add, x + y)
+MINIDL_BINARY(sub, x - y)
+MINIDL_BINARY(mul, x * y)
+MINIDL_BINARY(maximum, max_propagating_nan(x, y))
+MINIDL_BINARY(minimum, min_propagating_nan(x, y))
+MINIDL_BINARY(eq, T(x == y))
+MINIDL_BINARY(ne, T(x != y))
+MINIDL_BINARY(lt, T(x < y))
+MINIDL_BINARY(le, T(x <= y))
+MINIDL_BINARY(gt, T(x > y))
+MINIDL_BINARY(ge, T(x >= y))
+#undef MINIDL_BINARY
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  if (a.defined() && b.defined() && a.dtype() == b.dtype()) {
+    dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
+  }
+  return broadcast_binary(a, b, "div",
+                          []<typename T>() { return [](T x, T y) -> T { return x / y; }; });
+}
+
+Tensor div(const Tensor& a, double b) {
+  MINIDL_CHECK(is_floating(a.dtype()) || b != 0, "div: integer division by zero");
+  if (is_floating(a.dtype())) return mul(a, 1.0 / b);  // one multiply per element is cheaper
+  return scalar_binary(a, b, "div", []<typename T>(T y) { return [y](T x) -> T { return x / y; }; });
+}
+
+Tensor pow(const Tensor& a, const Tensor& b) {
+  return broadcast_binary(a, b, "pow", []<typename T>() {
+    return [](T x, T y) -> T { return T(std::pow(x, y)); };
+  });
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  MINIDL_CHECK(condition.defined() && a.defined() && b.defined(), "where: undefined tensor");
+  MINIDL_CHECK(a.dtype() == b.dtype(),
+               "where: dtypes " << a.dtype() << " and " << b.dtype() << " differ");
+  Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"),
+                                 b.shape(), "where");
+  Tensor out = Tensor::empty(shape, a.dtype());
+  dispatch_all(a.dtype(), [&]<typename T>() {
+    dispatch_all(condition.dtype(), [&]<typename C>() {
+      detail::ternary_loop<T, C>(out, condition.expand(shape), a.expand(shape), b.expand(shape),
+                                 [](C c, T x, T y) { return c != C(0) ? x : y; });
+    });
+  });
+  return out;
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, double b) {
+  return where(condition, a, scalar(b, a.dtype()));
+}
+
+Tensor where(const Tensor& condition, double a, const Tensor& b) {
+  return where(condition, scalar(a, b.dtype()), b);
+}
+
+Tensor& add_(Tensor& a, const Tensor& b, double alpha) {
+  MINIDL_CHECK(a.dtype() == b.dtype(),
+               "add_: dtypes " << a.dtype() << " and " << b.dtype() << " differ");
+  Tensor bb = b.expand(broadcast_shapes(b.shape(), a.shape(), "add_"));
+  MINIDL_CHECK(bb.shape() == a.shape(),
+               "add_: shape " << b.shape() << " cannot be added in place to " << a.shape());
+  dispatch_all(a.dtype(), [&]<typename T>() {
+    const T scale = T(alpha);
+    if (alpha == 1.0) {
+      detail::binary_loop<T, T, T>(a, a, bb, [](T x, T y) -> T { return x + y; });
+    } else {
+      detail::binary_loop<T, T, T>(a, a, bb, [scale](T x, T y) -> T { return x + scale * y; });
+    }
+  });
+  return a;
+}
+
+Tensor& mul_(Tensor& a, double factor) {
+  dispatch_all(a.dtype(), [&]<typename T>() {
+    const T f = T(factor);
+    detail::unary_loop<T, T>(a, a, [f](T x) -> T { return x * f; });
+  });
+  return a;
+}
+
+Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, double b) { return add(a, b); }
+Tensor operator-(const Tensor& a, double b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, double b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, double b) { return div(a, b); }
+Tensor operator+(double a, const Tensor& b) { return add(b, a); }
+Tensor operator-(double a, const Tensor& b) {
+  return scalar_binary(b, a, "sub", []<typename T>(T x) { return [x](T y) -> T { return x - y; }; });
+}
+Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
+Tensor operator/(double a, const Tensor& b) {
+  MINIDL_CHECK(b.defined(), "div: undefined tensor");
+  if (!is_floating(b.dtype())) {
+    dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
+  }
+  return scalar_binary(b, a, "div", []<typename T>(T x) { return [x](T y) -> T { return x / y; }; });
+}
+
+}  // namespace minidl

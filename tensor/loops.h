@@ -1,0 +1,193 @@
+// The strided-loop engine behind every elementwise kernel (internal to tensor/).
+//
+// N operands that share one logical shape (inputs already broadcast by expand(), so a broadcast
+// axis has stride 0) are walked in row-major order of that shape. Adjacent axes that are laid out
+// contiguously in every operand are merged first, so a contiguous tensor of any rank becomes one
+// flat run and the innermost loop the compiler vectorises is as long as possible. The body is
+// called once per innermost run with byte pointers to each operand's first element, the run length
+// and each operand's byte stride along the run.
+//
+// Large loops are split into equal slices of the flat index range, one per thread, with a static
+// schedule: every element is computed by exactly the same code whatever the thread count, so
+// elementwise results are identical with 1 and N threads.
+#pragma once
+
+#include <omp.h>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "tensor/core.h"
+#include "tensor/threading.h"
+
+namespace minidl::detail {
+
+template <size_t N>
+struct LoopLayout {
+  std::vector<int64_t> sizes;                     // outermost first, after merging
+  std::array<std::vector<int64_t>, N> strides;    // byte strides per operand
+  int64_t numel = 0;
+};
+
+// Builds the merged layout. `tensors[i]` must have shape `shape` (use expand() first).
+template <size_t N>
+LoopLayout<N> make_layout(const Shape& shape, const std::array<const Tensor*, N>& tensors) {
+  LoopLayout<N> layout;
+  layout.numel = shape_numel(shape);
+  for (size_t axis = 0; axis < shape.size(); ++axis) {
+    if (shape[axis] == 1) continue;  // size-1 axes contribute nothing to addressing
+    bool merge = !layout.sizes.empty();
+    for (size_t i = 0; i < N && merge; ++i) {
+      int64_t stride = tensors[i]->strides()[axis] * int64_t(tensors[i]->element_size());
+      merge = layout.strides[i].back() == stride * shape[axis];
+    }
+    if (merge) {
+      layout.sizes.back() *= shape[axis];
+      for (size_t i = 0; i < N; ++i) {
+        layout.strides[i].back() = tensors[i]->strides()[axis] * int64_t(tensors[i]->element_size());
+      }
+    } else {
+      layout.sizes.push_back(shape[axis]);
+      for (size_t i = 0; i < N; ++i) {
+        layout.strides[i].push_back(tensors[i]->strides()[axis] *
+                                    int64_t(tensors[i]->element_size()));
+      }
+    }
+  }
+  if (layout.sizes.empty()) {  // 0-d or all-ones shape: a single element
+    layout.sizes.push_back(1);
+    for (size_t i = 0; i < N; ++i) layout.strides[i].push_back(0);
+  }
+  return layout;
+}
+
+// Walks flat indices [begin, end) of the layout, calling body(ptrs, run_length, inner_strides).
+template <size_t N, typename Body>
+void for_each_run_in_range(const LoopLayout<N>& layout, std::array<char*, N> base, int64_t begin,
+                           int64_t end, Body& body) {
+  const size_t ndim = layout.sizes.size();
+  const int64_t inner = layout.sizes[ndim - 1];
+  std::array<int64_t, N> inner_strides;
+  for (size_t i = 0; i < N; ++i) inner_strides[i] = layout.strides[i][ndim - 1];
+
+  // Multi-index of `begin` over the outer axes, and the pointers it addresses.
+  std::vector<int64_t> index(ndim, 0);
+  int64_t rest = begin;
+  for (size_t axis = ndim; axis-- > 0;) {
+    index[axis] = rest % layout.sizes[axis];
+    rest /= layout.sizes[axis];
+  }
+  std::array<char*, N> ptrs = base;
+  for (size_t axis = 0; axis < ndim; ++axis) {
+    for (size_t i = 0; i < N; ++i) ptrs[i] += index[axis] * layout.strides[i][axis];
+  }
+
+  int64_t position = begin;
+  while (position < end) {
+    int64_t run = std::min(inner - index[ndim - 1], end - position);
+    body(ptrs, run, inner_strides);
+    position += run;
+    if (position >= end) break;
+    // Advance to the start of the next run: carry through the outer axes.
+    for (size_t i = 0; i < N; ++i) ptrs[i] -= index[ndim - 1] * inner_strides[i];
+    index[ndim - 1] = 0;
+    for (size_t axis = ndim - 1; axis-- > 0;) {
+      for (size_t i = 0; i < N; ++i) ptrs[i] += layout.strides[i][axis];
+      if (++index[axis] < layout.sizes[axis]) break;
+      for (size_t i = 0; i < N; ++i) ptrs[i] -= layout.sizes[axis] * layout.strides[i][axis];
+      index[axis] = 0;
+    }
+  }
+}
+
+// Runs body over every element of the layout, in parallel above the grain size.
+template <size_t N, typename Body>
+void for_each_run(const LoopLayout<N>& layout, std::array<char*, N> base, Body body) {
+  const int64_t total = layout.numel;
+  if (total == 0) return;
+  if (!should_parallelize(total)) {
+    for_each_run_in_range(layout, base, 0, total, body);
+    return;
+  }
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads();
+    const int64_t thread = omp_get_thread_num();
+    // Slices rounded to 16 elements keep each thread's stores on whole cache lines.
+    const int64_t slice = ((total + threads - 1) / threads + 15) / 16 * 16;
+    const int64_t begin = std::min(total, thread * slice);
+    const int64_t end = std::min(total, begin + slice);
+    if (begin < end) for_each_run_in_range(layout, base, begin, end, body);
+  }
+}
+
+inline char* byte_pointer(const Tensor& t) { return static_cast<char*>(t.raw_data()); }
+
+// Applies out[i] = fn(in[i]) elementwise; `in` must already have out's shape.
+template <typename Out, typename In, typename Fn>
+void unary_loop(const Tensor& out, const Tensor& in, Fn fn) {
+  auto layout = make_layout<2>(out.shape(), {&out, &in});
+  for_each_run(layout, {byte_pointer(out), byte_pointer(in)},
+               [&](std::array<char*, 2> p, int64_t n, std::array<int64_t, 2> s) {
+                 Out* o = reinterpret_cast<Out*>(p[0]);
+                 const In* a = reinterpret_cast<const In*>(p[1]);
+                 if (s[0] == sizeof(Out) && s[1] == sizeof(In)) {
+                   for (int64_t i = 0; i < n; ++i) o[i] = fn(a[i]);
+                 } else if (s[0] == sizeof(Out) && s[1] == 0) {
+                   const Out value = fn(a[0]);
+                   for (int64_t i = 0; i < n; ++i) o[i] = value;
+                 } else {
+                   const int64_t so = s[0] / int64_t(sizeof(Out)), sa = s[1] / int64_t(sizeof(In));
+                   for (int64_t i = 0; i < n; ++i) o[i * so] = fn(a[i * sa]);
+                 }
+               });
+}
+
+// Applies out[i] = fn(a[i], b[i]); a and b must already have out's shape (expanded views).
+template <typename Out, typename A, typename B, typename Fn>
+void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
+  auto layout = make_layout<3>(out.shape(), {&out, &a, &b});
+  for_each_run(layout, {byte_pointer(out), byte_pointer(a), byte_pointer(b)},
+               [&](std::array<char*, 3> p, int64_t n, std::array<int64_t, 3> s) {
+                 Out* o = reinterpret_cast<Out*>(p[0]);
+                 const A* x = reinterpret_cast<const A*>(p[1]);
+                 const B* y = reinterpret_cast<const B*>(p[2]);
+                 // The three common runs get their own loops so the compiler vectorises them.
+                 if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
+                   for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], y[i]);
+                 } else if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == 0) {
+                   const B yv = *y;
+                   for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], yv);
+                 } else if (s[0] == sizeof(Out) && s[1] == 0 && s[2] == sizeof(B)) {
+                   const A xv = *x;
+                   for (int64_t i = 0; i < n; ++i) o[i] = fn(xv, y[i]);
+                 } else {
+                   const int64_t so = s[0] / int64_t(sizeof(Out)), sx = s[1] / int64_t(sizeof(A)),
+                                 sy = s[2] / int64_t(sizeof(B));
+                   for (int64_t i = 0; i < n; ++i) o[i * so] = fn(x[i * sx], y[i * sy]);
+                 }
+               });
+}
+
+// out[i] = fn(c[i], a[i], b[i]) for where(); all operands already have out's shape.
+template <typename Out, typename C, typename Fn>
+void ternary_loop(const Tensor& out, const Tensor& c, const Tensor& a, const Tensor& b, Fn fn) {
+  auto layout = make_layout<4>(out.shape(), {&out, &c, &a, &b});
+  for_each_run(layout, {byte_pointer(out), byte_pointer(c), byte_pointer(a), byte_pointer(b)},
+               [&](std::array<char*, 4> p, int64_t n, std::array<int64_t, 4> s) {
+                 Out* o = reinterpret_cast<Out*>(p[0]);
+                 const C* cp = reinterpret_cast<const C*>(p[1]);
+                 const Out* ap = reinterpret_cast<const Out*>(p[2]);
+                 const Out* bp = reinterpret_cast<const Out*>(p[3]);
+                 const int64_t so = s[0] / int64_t(sizeof(Out)), sc = s[1] / int64_t(sizeof(C)),
+                               sa = s[2] / int64_t(sizeof(Out)), sb = s[3] / int64_t(sizeof(Out));
+                 if (so == 1 && sc == 1 && sa == 1 && sb == 1) {
+                   for (int64_t i = 0; i < n; ++i) o[i] = fn(cp[i], ap[i], bp[i]);
+                 } else {
+                   for (int64_t i = 0; i < n; ++i) o[i * so] = fn(cp[i * sc], ap[i * sa], bp[i * sb]);
+                 }
+               });
+}
+
+}  // namespace minidl::detail

@@ -1,0 +1,36 @@
+// Shapes and strides (both in elements), and the small pure functions on them: element counts,
+// contiguous strides, NumPy broadcasting, axis normalisation and printing.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace minidl {
+
+using Shape = std::vector<int64_t>;
+using Strides = std::vector<int64_t>;
+
+int64_t shape_numel(const Shape& shape);
+Strides contiguous_strides(const Shape& shape);
+std::string shape_str(const Shape& shape);  // "[64, 784]"
+
+// NumPy broadcasting; throws "<op>: shapes [a] and [b] cannot be broadcast".
+Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op);
+
+// Maps a possibly negative axis into [0, ndim); throws "<op>: axis 3 is out of range for 2-d
+// tensor" otherwise.
+int64_t normalize_axis(int64_t axis, int64_t ndim, std::string_view op);
+
+// The sorted, de-duplicated, normalised axes; an empty list means every axis.
+std::vector<int64_t> normalize_axes(const std::vector<int64_t>& axes, int64_t ndim,
+                                    std::string_view op);
+
+inline std::ostream& operator<<(std::ostream& os, const Shape& shape) {
+  return os << shape_str(shape);
+}
+
+}  // namespace minidl
