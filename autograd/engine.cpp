@@ -1,0 +1,243 @@
+#include "autograd/engine.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/grad_mode.h"
+#include "autograd/node.h"
+#include "autograd/ops.h"
+
+namespace minidl {
+
+namespace {
+
+// One backward pass. Nodes keep their per-pass bookkeeping in their own fields (faster than a
+// hash map per edge); the destructor clears it even when a backward function throws.
+class BackwardPass {
+ public:
+  // targets: in grad() mode, the Variables whose gradients are wanted; empty in backward() mode,
+  // where every leaf that requires grad receives its gradient.
+  BackwardPass(const std::vector<Variable>& targets, bool accumulate_into_leaves)
+      : targets_(targets), accumulate_(accumulate_into_leaves), results_(targets.size()) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (targets[i].grad_fn()) target_nodes_[targets[i].grad_fn().get()].push_back(i);
+    }
+  }
+
+  ~BackwardPass() {
+    for (const auto& node : nodes_) {
+      node->pending_grad = Variable();
+      node->pending_dependencies = 0;
+      node->needed = false;
+    }
+  }
+
+  void run(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+           bool retain_graph) {
+    std::vector<Node*> roots;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const Variable& output = outputs[i];
+      Variable seed = seed_gradient(output, i < grad_outputs.size() ? grad_outputs[i] : Variable());
+      if (Node* node = output.grad_fn().get()) {
+        roots.push_back(node);
+        add_to(node->pending_grad, seed);
+      } else {
+        deliver_to_leaf(output, seed);  // the output is itself a leaf
+      }
+    }
+    discover(roots);
+    count_dependencies();
+
+    std::vector<Node*> ready;
+    for (Node* node : roots) {
+      if (node->pending_dependencies == 0 && enqueue_once(node)) ready.push_back(node);
+    }
+    while (!ready.empty()) {
+      Node* node = ready.back();
+      ready.pop_back();
+      process(node, ready, retain_graph);
+    }
+  }
+
+  std::vector<Variable>& results() { return results_; }
+
+ private:
+  static Variable seed_gradient(const Variable& output, const Variable& given) {
+    MINIDL_CHECK(output.defined(), "backward: undefined output");
+    MINIDL_CHECK(output.requires_grad(),
+                 "backward: the output does not require grad (no input requires grad, or it was "
+                 "computed under NoGradGuard)");
+    if (!given.defined()) {
+      MINIDL_CHECK(output.numel() == 1, "backward: output of shape "
+                                            << output.shape()
+                                            << " is not a scalar; pass a gradient of that shape");
+      return Variable(ones_like(output.data()));
+    }
+    MINIDL_CHECK(given.shape() == output.shape() && given.dtype() == output.dtype(),
+                 "backward: gradient " << given.dtype() << given.shape()
+                                       << " does not match the output " << output.dtype()
+                                       << output.shape());
+    return given;
+  }
+
+  static void add_to(Variable& slot, const Variable& gradient) {
+    slot = slot.defined() ? slot + gradient : gradient;
+  }
+
+  bool is_target_node(Node* node) const { return target_nodes_.count(node) > 0; }
+
+  bool is_target_leaf(const Variable& leaf) const {
+    for (const Variable& t : targets_) {
+      if (t.same_as(leaf)) return true;
+    }
+    return false;
+  }
+
+  // Whether the gradient for `input` is wanted in this pass.
+  bool wants_gradient(const Variable& input) const {
+    if (!input.requires_grad()) return false;
+    if (Node* node = input.grad_fn().get()) return node->needed || is_target_node(node);
+    return accumulate_ || is_target_leaf(input);
+  }
+
+  // Iterative post-order walk from the roots: collects every reachable node and marks it `needed`
+  // when its backward must run (some input leads to a leaf or target that wants a gradient).
+  void discover(const std::vector<Node*>& roots) {
+    std::unordered_set<Node*> visited;
+    struct Frame {
+      Node* node;
+      size_t next_input;
+    };
+    std::vector<Frame> stack;
+    for (Node* root : roots) {
+      if (!visited.insert(root).second) continue;
+      stack.push_back({root, 0});
+      while (!stack.empty()) {
+        Frame& frame = stack.back();
+        Node* node = frame.node;
+        MINIDL_CHECK(!node->released(),
+                     "backward: the graph through '"
+                         << node->name()
+                         << "' was already freed by an earlier backward pass; call "
+                            "backward(gradient, /*retain_graph=*/true) the first time to "
+                            "backpropagate through it twice");
+        const auto& inputs = node->inputs();
+        if (frame.next_input < inputs.size()) {
+          Node* child = inputs[frame.next_input++].grad_fn().get();
+          if (child && visited.insert(child).second) stack.push_back({child, 0});
+          continue;
+        }
+        // All children done: decide whether this node's backward must run.
+        bool needed = false;
+        for (const Variable& input : inputs) needed = needed || wants_gradient(input);
+        node->needed = needed;
+        nodes_.push_back(node->shared_from_this());
+        stack.pop_back();
+      }
+    }
+  }
+
+  bool receives(Node* node) const { return node->needed || is_target_node(node); }
+
+  void count_dependencies() {
+    for (const auto& node : nodes_) {
+      if (!node->needed) continue;
+      for (const Variable& input : node->inputs()) {
+        Node* child = input.grad_fn().get();
+        if (child && receives(child)) ++child->pending_dependencies;
+      }
+    }
+  }
+
+  // True the first time a node is queued: a node reached from two roots runs once.
+  bool enqueue_once(Node* node) { return queued_.insert(node).second; }
+
+  void deliver_to_leaf(const Variable& leaf, const Variable& gradient) {
+    if (!leaf.requires_grad()) return;
+    if (accumulate_) {
+      Variable current = leaf.grad();
+      // Without create_graph the gradient carries no history; detach() makes that explicit.
+      Variable g = GradMode::is_enabled() ? gradient : gradient.detach();
+      const_cast<Variable&>(leaf).set_grad(current.defined() ? current + g : g);
+      return;
+    }
+    for (size_t i = 0; i < targets_.size(); ++i) {
+      if (targets_[i].same_as(leaf)) add_to(results_[i], gradient);
+    }
+  }
+
+  void process(Node* node, std::vector<Node*>& ready, bool retain_graph) {
+    Variable grad = node->pending_grad;
+    node->pending_grad = Variable();
+    if (auto it = target_nodes_.find(node); it != target_nodes_.end() && grad.defined()) {
+      for (size_t i : it->second) add_to(results_[i], grad);
+    }
+    const std::vector<Variable> inputs = node->inputs();  // copy: release() below clears them
+    if (node->needed) {
+      std::vector<bool> needs(inputs.size());
+      for (size_t i = 0; i < inputs.size(); ++i) needs[i] = wants_gradient(inputs[i]);
+      Grads grads;
+      if (grad.defined()) grads = node->apply(grad, needs);
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        const Variable& input = inputs[i];
+        Variable g = i < grads.size() && needs[i] ? grads[i] : Variable();
+        if (g.defined()) {
+          if (g.shape() != input.shape()) g = sum_to(g, input.shape());
+          check_anomaly(g.data(), node->name(),
+                        "the gradient for input " + std::to_string(i) + " from the backward");
+        }
+        Node* child = input.grad_fn().get();
+        if (child && receives(child)) {
+          if (g.defined()) add_to(child->pending_grad, g);
+          if (--child->pending_dependencies == 0 && enqueue_once(child)) ready.push_back(child);
+        } else if (!child && g.defined()) {
+          deliver_to_leaf(input, g);
+        }
+      }
+    }
+    if (!retain_graph) node->release();
+  }
+
+  const std::vector<Variable> targets_;
+  bool accumulate_;
+  std::vector<Variable> results_;
+  std::unordered_map<Node*, std::vector<size_t>> target_nodes_;
+  // Owning references: releasing a node drops its inputs, which may hold the last reference to
+  // a node still queued in this pass.
+  std::vector<std::shared_ptr<Node>> nodes_;
+  std::unordered_set<Node*> queued_;
+};
+
+}  // namespace
+
+void run_backward(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+                  bool retain_graph, bool create_graph) {
+  GradModeGuard mode(create_graph);
+  BackwardPass pass({}, /*accumulate_into_leaves=*/true);
+  pass.run(outputs, grad_outputs, retain_graph || create_graph);
+}
+
+std::vector<Variable> grad(const std::vector<Variable>& outputs,
+                           const std::vector<Variable>& inputs,
+                           const std::vector<Variable>& grad_outputs, const GradOptions& options) {
+  MINIDL_CHECK(!outputs.empty(), "grad: no outputs given");
+  MINIDL_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(),
+               "grad: " << grad_outputs.size() << " grad_outputs for " << outputs.size()
+                        << " outputs");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    MINIDL_CHECK(inputs[i].requires_grad(), "grad: input " << i << " does not require grad");
+  }
+  GradModeGuard mode(options.create_graph);
+  BackwardPass pass(inputs, /*accumulate_into_leaves=*/false);
+  pass.run(outputs, grad_outputs, options.retain_graph.value_or(options.create_graph));
+  std::vector<Variable> results = pass.results();
+  for (size_t i = 0; i < results.size(); ++i) {
+    MINIDL_CHECK(results[i].defined() || options.allow_unused,
+                 "grad: input " << i
+                                << " is not used to compute the outputs (set allow_unused to get "
+                                   "an undefined gradient instead)");
+  }
+  return results;
+}
+
+}  // namespace minidl

@@ -1,0 +1,75 @@
+#include "autograd/node.h"
+
+#include <cmath>
+
+#include "autograd/grad_mode.h"
+
+namespace minidl {
+
+namespace {
+// Set while a backward function runs: anomalies inside it are reported by the engine against the
+// forward op whose gradient broke, not against the helper ops the backward happens to use.
+thread_local bool running_backward = false;
+
+class RunningBackward {
+ public:
+  RunningBackward() : previous_(running_backward) { running_backward = true; }
+  ~RunningBackward() { running_backward = previous_; }
+
+ private:
+  bool previous_;
+};
+}  // namespace
+
+Grads Node::apply(const Variable& grad, const std::vector<bool>& needs) {
+  MINIDL_CHECK(!released_, "backward: the graph through '"
+                               << name_
+                               << "' was already freed by an earlier backward pass; call "
+                                  "backward(gradient, /*retain_graph=*/true) the first time to "
+                                  "backpropagate through it twice");
+  // The output as a Variable connected to this node, so backward functions that use it (tanh,
+  // sigmoid, exp, ...) stay differentiable under create_graph.
+  Variable output = Variable::from_node(output_, shared_from_this());
+  Grads grads;
+  {
+    RunningBackward scope;
+    grads = backward_(grad, Inputs(inputs_, needs), output);
+  }
+  MINIDL_CHECK(grads.size() == inputs_.size(), "backward of '" << name_ << "' returned "
+                                                               << grads.size()
+                                                               << " gradients for "
+                                                               << inputs_.size() << " inputs");
+  return grads;
+}
+
+void Node::release() {
+  inputs_.clear();
+  inputs_.shrink_to_fit();
+  backward_ = nullptr;
+  output_ = Tensor();
+  released_ = true;
+}
+
+void check_anomaly(const Tensor& value, std::string_view op, std::string_view what) {
+  if (!AnomalyMode::is_enabled() || !value.defined() || !is_floating(value.dtype())) return;
+  std::vector<double> values = value.to_vector<double>();
+  for (size_t i = 0; i < values.size(); ++i) {
+    MINIDL_CHECK(std::isfinite(values[i]), "anomaly: " << what << " of '" << op << "' has "
+                                                       << values[i] << " at flat index " << i
+                                                       << " (shape " << value.shape() << ")");
+  }
+}
+
+Variable record(std::string_view name, Tensor value, std::vector<Variable> inputs,
+                BackwardFn backward) {
+  if (!running_backward) check_anomaly(value, name, "the forward value");
+  bool needs_graph = false;
+  if (GradMode::is_enabled()) {
+    for (const Variable& input : inputs) needs_graph = needs_graph || input.requires_grad();
+  }
+  if (!needs_graph) return Variable(std::move(value), false);
+  auto node = std::make_shared<Node>(name, std::move(inputs), std::move(backward), value);
+  return Variable::from_node(std::move(value), std::move(node));
+}
+
+}  // namespace minidl

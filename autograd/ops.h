@@ -1,0 +1,107 @@
+// Every differentiable op on Variables. Each is defined in one place (autograd/ops_*.cpp) with its
+// forward, computed by tensor/ kernels, right beside its backward, written with these same ops so
+// gradients can be differentiated again. Names and semantics follow PyTorch.
+#pragma once
+
+#include <vector>
+
+#include "autograd/variable.h"
+
+namespace minidl {
+
+// --- arithmetic with broadcasting (ops_arithmetic.cpp) ---
+Variable add(const Variable& a, const Variable& b);
+Variable sub(const Variable& a, const Variable& b);
+Variable mul(const Variable& a, const Variable& b);
+Variable div(const Variable& a, const Variable& b);
+Variable add(const Variable& a, double b);
+Variable mul(const Variable& a, double b);
+Variable rsub(const Variable& a, double b);  // b - a
+Variable rdiv(const Variable& a, double b);  // b / a
+Variable neg(const Variable& x);
+Variable pow(const Variable& x, double exponent);
+Variable pow(const Variable& base, const Variable& exponent);
+Variable maximum(const Variable& a, const Variable& b);  // ties split the gradient evenly
+Variable minimum(const Variable& a, const Variable& b);
+// a where condition is nonzero, else b. The condition is a constant mask (not differentiable).
+Variable where(const Tensor& condition, const Variable& a, const Variable& b);
+Variable where(const Tensor& condition, const Variable& a, double b);
+Variable where(const Tensor& condition, double a, const Variable& b);
+
+Variable operator-(const Variable& x);
+Variable operator+(const Variable& a, const Variable& b);
+Variable operator-(const Variable& a, const Variable& b);
+Variable operator*(const Variable& a, const Variable& b);
+Variable operator/(const Variable& a, const Variable& b);
+Variable operator+(const Variable& a, double b);
+Variable operator-(const Variable& a, double b);
+Variable operator*(const Variable& a, double b);
+Variable operator/(const Variable& a, double b);
+Variable operator+(double a, const Variable& b);
+Variable operator-(double a, const Variable& b);
+Variable operator*(double a, const Variable& b);
+Variable operator/(double a, const Variable& b);
+
+// --- elementwise functions (ops_unary.cpp) ---
+Variable exp(const Variable& x);
+Variable log(const Variable& x);
+Variable log1p(const Variable& x);
+Variable sqrt(const Variable& x);
+Variable abs(const Variable& x);
+Variable erf(const Variable& x);
+Variable tanh(const Variable& x);
+Variable sigmoid(const Variable& x);
+Variable softplus(const Variable& x);
+Variable relu(const Variable& x);
+Variable leaky_relu(const Variable& x, double negative_slope = 0.01);
+Variable elu(const Variable& x, double alpha = 1.0);
+// Gradient passes where low <= x <= high, as PyTorch.
+Variable clamp(const Variable& x, double low, double high);
+
+// --- reductions (ops_reduce.cpp); an empty axis list reduces over every axis ---
+Variable sum(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+Variable mean(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+// The gradient goes to the maximal elements, split evenly between ties.
+Variable max(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+Variable min(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+Variable logsumexp(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+Variable var(const Variable& x, const Axes& axes = {}, int64_t correction = 1,
+             bool keepdim = false);
+// Sums a broadcast value back down to `shape`; the engine applies it to broadcast inputs.
+Variable sum_to(const Variable& x, const Shape& shape);
+
+// --- shapes and views (ops_shape.cpp) ---
+Variable reshape(const Variable& x, const Shape& shape);
+Variable flatten(const Variable& x, int64_t start_axis = 0, int64_t end_axis = -1);
+Variable transpose(const Variable& x, int64_t axis0, int64_t axis1);
+Variable permute(const Variable& x, const std::vector<int64_t>& order);
+Variable slice(const Variable& x, int64_t axis, int64_t start, int64_t end, int64_t step = 1);
+Variable narrow(const Variable& x, int64_t axis, int64_t start, int64_t length);
+Variable select(const Variable& x, int64_t axis, int64_t index);
+Variable expand(const Variable& x, const Shape& shape);
+Variable squeeze(const Variable& x, int64_t axis);
+Variable unsqueeze(const Variable& x, int64_t axis);
+Variable concat(const std::vector<Variable>& xs, int64_t axis = 0);
+Variable stack(const std::vector<Variable>& xs, int64_t axis = 0);
+
+// --- matrix products (ops_linalg.cpp) ---
+Variable matmul(const Variable& a, const Variable& b);
+// x W^T + b for x [..., in], weight [out, in], bias [out] (or undefined): one GEMM with the bias
+// accumulated in it. What nn::Linear calls.
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias = {});
+
+// --- indexing (ops_index.cpp); index tensors are int64 constants ---
+Variable gather(const Variable& x, int64_t axis, const Tensor& index);
+Variable scatter_add(const Shape& shape, int64_t axis, const Tensor& index,
+                     const Variable& source);
+Variable index_select(const Variable& x, int64_t axis, const Tensor& index);
+Variable index_add(const Shape& shape, int64_t axis, const Tensor& index, const Variable& source);
+
+// --- composites (ops_composite.cpp): built from the ops above, no backward of their own ---
+Variable log_softmax(const Variable& x, int64_t axis = -1);  // x - logsumexp(x): stable
+Variable softmax(const Variable& x, int64_t axis = -1);      // exp(log_softmax(x))
+// GELU: exact x * Phi(x) through erf, or PyTorch's approximate="tanh" form.
+Variable gelu(const Variable& x, bool tanh_approximation = false);
+Variable square(const Variable& x);
+
+}  // namespace minidl

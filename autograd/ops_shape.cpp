@@ -1,0 +1,123 @@
+// Shape ops and views on Variables. Each backward is the inverse rearrangement of the gradient
+// (reshape back, transpose back, sum a broadcast away, place a slice into zeros), written with
+// Variable ops so it is differentiable in turn.
+#include "autograd/node.h"
+#include "autograd/ops.h"
+
+namespace minidl {
+
+namespace {
+
+std::vector<int64_t> inverse_permutation(const std::vector<int64_t>& order, int64_t ndim) {
+  std::vector<int64_t> inverse(order.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    inverse[size_t(normalize_axis(order[i], ndim, "permute"))] = int64_t(i);
+  }
+  return inverse;
+}
+
+// The adjoint of slice: a zero tensor of `shape` with `grad` written into the slice.
+Variable slice_backward(const Variable& grad, const Shape& shape, int64_t axis, int64_t start,
+                        int64_t end, int64_t step) {
+  Tensor value = zeros(shape, grad.dtype());
+  value.slice(axis, start, end, step).copy_(grad.data());
+  return record("slice_backward", value, {grad},
+                [axis, start, end, step](const Variable& g, const Inputs&, const Variable&) {
+                  return Grads{slice(g, axis, start, end, step)};
+                });
+}
+
+}  // namespace
+
+Variable reshape(const Variable& x, const Shape& shape) {
+  return record("reshape", x.data().reshape(shape), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{reshape(grad, in[0].shape())};
+                });
+}
+
+Variable flatten(const Variable& x, int64_t start_axis, int64_t end_axis) {
+  return reshape(x, x.data().flatten(start_axis, end_axis).shape());
+}
+
+Variable transpose(const Variable& x, int64_t axis0, int64_t axis1) {
+  return record("transpose", x.data().transpose(axis0, axis1), {x},
+                [axis0, axis1](const Variable& grad, const Inputs&, const Variable&) {
+                  return Grads{transpose(grad, axis0, axis1)};
+                });
+}
+
+Variable permute(const Variable& x, const std::vector<int64_t>& order) {
+  return record("permute", x.data().permute(order), {x},
+                [order](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{permute(grad, inverse_permutation(order, in[0].dim()))};
+                });
+}
+
+Variable slice(const Variable& x, int64_t axis, int64_t start, int64_t end, int64_t step) {
+  return record("slice", x.data().slice(axis, start, end, step), {x},
+                [axis, start, end, step](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{slice_backward(grad, in[0].shape(), axis, start, end, step)};
+                });
+}
+
+Variable narrow(const Variable& x, int64_t axis, int64_t start, int64_t length) {
+  x.data().narrow(axis, start, length);  // validates the range with narrow's own message
+  if (start < 0) start += x.size(axis);
+  return slice(x, axis, start, start + length);
+}
+
+Variable select(const Variable& x, int64_t axis, int64_t index) {
+  x.data().select(axis, index);  // validates with select's own message
+  const int64_t a = normalize_axis(axis, x.dim(), "select");
+  const int64_t i = index < 0 ? index + x.size(a) : index;
+  return squeeze(slice(x, a, i, i + 1), a);
+}
+
+Variable expand(const Variable& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  return record("expand", x.data().expand(shape), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{sum_to(grad, in[0].shape())};
+                });
+}
+
+Variable squeeze(const Variable& x, int64_t axis) {
+  return reshape(x, x.data().squeeze(axis).shape());
+}
+
+Variable unsqueeze(const Variable& x, int64_t axis) {
+  return reshape(x, x.data().unsqueeze(axis).shape());
+}
+
+Variable concat(const std::vector<Variable>& xs, int64_t axis) {
+  std::vector<Tensor> values;
+  for (const Variable& x : xs) values.push_back(x.data());
+  Tensor value = concat(values, axis);
+  const int64_t a = normalize_axis(axis, value.dim(), "concat");
+  return record("concat", value, xs, [a](const Variable& grad, const Inputs& in, const Variable&) {
+    Grads grads;
+    int64_t start = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int64_t length = in[i].size(a);
+      grads.push_back(in.needs_grad(i) ? slice(grad, a, start, start + length) : Variable());
+      start += length;
+    }
+    return grads;
+  });
+}
+
+Variable stack(const std::vector<Variable>& xs, int64_t axis) {
+  MINIDL_CHECK(!xs.empty(), "stack: needs at least one tensor");
+  const int64_t a = normalize_axis(axis, xs.front().dim() + 1, "stack");
+  std::vector<Variable> expanded;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    MINIDL_CHECK(xs[i].shape() == xs.front().shape(),
+                 "stack: tensor " << i << " of shape " << xs[i].shape()
+                                  << " differs from tensor 0 of shape " << xs.front().shape());
+    expanded.push_back(unsqueeze(xs[i], a));
+  }
+  return concat(expanded, a);
+}
+
+}  // namespace minidl

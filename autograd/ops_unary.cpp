@@ -1,0 +1,108 @@
+// Elementwise functions on Variables. Where a derivative is piecewise constant (relu, abs, clamp,
+// leaky_relu) the backward uses a constant mask from the input's value: the mask's own derivative
+// is zero almost everywhere, so the result is still correct under double backward. Everything
+// else is written with Variable ops on the input or the output.
+#include <numbers>
+
+#include "autograd/node.h"
+#include "autograd/ops.h"
+
+namespace minidl {
+
+Variable exp(const Variable& x) {
+  return record("exp", exp(x.data()), {x},
+                [](const Variable& grad, const Inputs&, const Variable& out) {
+                  return Grads{grad * out};
+                });
+}
+
+Variable log(const Variable& x) {
+  return record("log", log(x.data()), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{grad / in[0]};
+                });
+}
+
+Variable log1p(const Variable& x) {
+  return record("log1p", log1p(x.data()), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{grad / (in[0] + 1.0)};
+                });
+}
+
+Variable sqrt(const Variable& x) {
+  return record("sqrt", sqrt(x.data()), {x},
+                [](const Variable& grad, const Inputs&, const Variable& out) {
+                  return Grads{grad / (out * 2.0)};
+                });
+}
+
+Variable abs(const Variable& x) {
+  return record("abs", abs(x.data()), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{grad * Variable(sign(in[0].data()))};
+                });
+}
+
+Variable erf(const Variable& x) {
+  return record("erf", erf(x.data()), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  // d erf(x)/dx = 2/sqrt(pi) exp(-x^2)
+                  return Grads{grad * (exp(-(in[0] * in[0])) * (2.0 * std::numbers::inv_sqrtpi))};
+                });
+}
+
+// tanh, sigmoid and softplus are primitives rather than compositions of exp: a composed sigmoid
+// 1/(1+exp(-x)) has a finite value at x = -1000 but its backward computes inf/inf = NaN.
+Variable tanh(const Variable& x) {
+  return record("tanh", tanh(x.data()), {x},
+                [](const Variable& grad, const Inputs&, const Variable& out) {
+                  return Grads{grad * (1.0 - out * out)};
+                });
+}
+
+Variable sigmoid(const Variable& x) {
+  return record("sigmoid", sigmoid(x.data()), {x},
+                [](const Variable& grad, const Inputs&, const Variable& out) {
+                  return Grads{grad * (out * (1.0 - out))};
+                });
+}
+
+Variable softplus(const Variable& x) {
+  return record("softplus", softplus(x.data()), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{grad * sigmoid(in[0])};
+                });
+}
+
+Variable relu(const Variable& x) {
+  return record("relu", relu(x.data()), {x},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{where(gt(in[0].data(), 0.0), grad, 0.0)};
+                });
+}
+
+Variable leaky_relu(const Variable& x, double negative_slope) {
+  return record("leaky_relu", leaky_relu(x.data(), negative_slope), {x},
+                [negative_slope](const Variable& grad, const Inputs& in, const Variable&) {
+                  return Grads{where(gt(in[0].data(), 0.0), grad, grad * negative_slope)};
+                });
+}
+
+Variable elu(const Variable& x, double alpha) {
+  return record("elu", elu(x.data(), alpha), {x},
+                [alpha](const Variable& grad, const Inputs& in, const Variable& out) {
+                  // For x <= 0, d/dx alpha (e^x - 1) = alpha e^x = out + alpha.
+                  return Grads{where(gt(in[0].data(), 0.0), grad, grad * (out + alpha))};
+                });
+}
+
+Variable clamp(const Variable& x, double low, double high) {
+  return record("clamp", clamp(x.data(), low, high), {x},
+                [low, high](const Variable& grad, const Inputs& in, const Variable&) {
+                  const Tensor& v = in[0].data();
+                  return Grads{where(mul(ge(v, low), le(v, high)), grad, 0.0)};
+                });
+}
+
+}  // namespace minidl

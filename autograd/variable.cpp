@@ -1,0 +1,88 @@
+#include "autograd/variable.h"
+
+#include "autograd/engine.h"
+#include "autograd/node.h"
+
+namespace minidl {
+
+Variable::Variable(Tensor data, bool requires_grad) : impl_(std::make_shared<VariableImpl>()) {
+  MINIDL_CHECK(data.defined(), "Variable: cannot wrap an undefined tensor");
+  MINIDL_CHECK(!requires_grad || is_floating(data.dtype()),
+               "Variable: only float32 and float64 values can require grad, got "
+                   << data.dtype());
+  impl_->data = std::move(data);
+  impl_->requires_grad = requires_grad;
+}
+
+Variable Variable::from_node(Tensor data, std::shared_ptr<Node> node) {
+  Variable v;
+  v.impl_ = std::make_shared<VariableImpl>();
+  v.impl_->data = std::move(data);
+  v.impl_->grad_fn = std::move(node);
+  v.impl_->requires_grad = true;
+  return v;
+}
+
+const Tensor& Variable::data() const {
+  MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
+  return impl_->data;
+}
+
+void Variable::set_data(Tensor data) {
+  MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
+  MINIDL_CHECK(data.shape() == impl_->data.shape() && data.dtype() == impl_->data.dtype(),
+               "set_data: new value " << data.dtype() << data.shape() << " differs from "
+                                      << impl_->data.dtype() << impl_->data.shape());
+  impl_->data = std::move(data);
+}
+
+bool Variable::requires_grad() const { return defined() && impl_->requires_grad; }
+
+Variable& Variable::set_requires_grad(bool requires_grad) {
+  MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
+  MINIDL_CHECK(is_leaf(), "set_requires_grad: only leaves can change requires_grad; use detach()");
+  MINIDL_CHECK(!requires_grad || is_floating(impl_->data.dtype()),
+               "set_requires_grad: only float32 and float64 values can require grad");
+  impl_->requires_grad = requires_grad;
+  return *this;
+}
+
+bool Variable::is_leaf() const { return !defined() || impl_->grad_fn == nullptr; }
+
+const std::shared_ptr<Node>& Variable::grad_fn() const {
+  static const std::shared_ptr<Node> none;
+  return defined() ? impl_->grad_fn : none;
+}
+
+const Variable& Variable::grad() const {
+  static const Variable undefined;
+  return defined() ? impl_->grad : undefined;
+}
+
+void Variable::set_grad(const Variable& grad) {
+  MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
+  MINIDL_CHECK(!grad.defined() || grad.shape() == shape(),
+               "set_grad: gradient of shape " << grad.shape() << " for a value of shape "
+                                              << shape());
+  impl_->grad = grad;
+}
+
+void Variable::reset_grad() {
+  if (defined()) impl_->grad = Variable();
+}
+
+void Variable::backward(const Variable& gradient, bool retain_graph, bool create_graph) const {
+  run_backward({*this}, {gradient}, retain_graph || create_graph, create_graph);
+}
+
+Variable Variable::detach() const { return Variable(data(), false); }
+
+std::ostream& operator<<(std::ostream& os, const Variable& v) {
+  if (!v.defined()) return os << "Variable(undefined)";
+  os << "Variable(" << v.data();
+  if (v.grad_fn()) os << ", grad_fn=" << v.grad_fn()->name();
+  else if (v.requires_grad()) os << ", requires_grad=true";
+  return os << ')';
+}
+
+}  // namespace minidl

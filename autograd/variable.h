@@ -1,0 +1,72 @@
+// Variable: a Tensor value plus what reverse-mode autodiff needs — whether it requires a gradient,
+// its accumulated gradient (itself a Variable, so gradients can be differentiated again), and the
+// Node of the op that produced it (none for leaves such as parameters and inputs).
+//
+// A Variable is a handle like Tensor: copies share the same value, grad and node.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tensor/tensor.h"
+
+namespace minidl {
+
+class Node;
+struct VariableImpl;
+
+class Variable {
+ public:
+  Variable() = default;  // undefined
+  // A leaf. With requires_grad, backward() accumulates into its grad().
+  explicit Variable(Tensor data, bool requires_grad = false);
+
+  bool defined() const { return impl_ != nullptr; }
+  const Tensor& data() const;  // the value; in-place edits of it are invisible to autograd
+  void set_data(Tensor data);  // replaces the value (same shape and dtype), e.g. when loading
+
+  bool requires_grad() const;
+  Variable& set_requires_grad(bool requires_grad);  // leaves only
+  bool is_leaf() const;
+  const std::shared_ptr<Node>& grad_fn() const;
+
+  // The accumulated gradient, undefined until a backward pass reaches this leaf.
+  const Variable& grad() const;
+  void set_grad(const Variable& grad);
+  void reset_grad();  // makes grad() undefined again (what zero_grad does)
+
+  // Backpropagates from this Variable into the grads of every leaf that requires grad. Without an
+  // explicit gradient the Variable must hold one element (a loss). The graph's saved values are
+  // freed afterwards unless retain_graph; create_graph records the backward pass itself so the
+  // gradients can be differentiated again (it implies retain_graph).
+  void backward(const Variable& gradient = {}, bool retain_graph = false,
+                bool create_graph = false) const;
+
+  Variable detach() const;  // same value, no history, no grad
+
+  // Shorthands for the value's metadata.
+  const Shape& shape() const { return data().shape(); }
+  int64_t dim() const { return data().dim(); }
+  int64_t size(int64_t axis) const { return data().size(axis); }
+  int64_t numel() const { return data().numel(); }
+  DType dtype() const { return data().dtype(); }
+  double item() const { return data().item(); }
+
+  // Built by the op recorder and the engine: a non-leaf produced by `node`.
+  static Variable from_node(Tensor data, std::shared_ptr<Node> node);
+  bool same_as(const Variable& other) const { return impl_ == other.impl_; }
+
+ private:
+  std::shared_ptr<VariableImpl> impl_;
+};
+
+struct VariableImpl {
+  Tensor data;
+  Variable grad;
+  std::shared_ptr<Node> grad_fn;
+  bool requires_grad = false;
+};
+
+std::ostream& operator<<(std::ostream& os, const Variable& v);
+
+}  // namespace minidl
