@@ -30,9 +30,18 @@ const Tensor& Variable::data() const {
 
 void Variable::set_data(Tensor data) {
   MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
-  MINIDL_CHECK(data.shape() == impl_->data.shape() && data.dtype() == impl_->data.dtype(),
-               "set_data: new value " << data.dtype() << data.shape() << " differs from "
-                                      << impl_->data.dtype() << impl_->data.shape());
+  MINIDL_CHECK(data.defined(), "set_data: undefined tensor");
+  const bool same_kind = data.shape() == impl_->data.shape() && data.dtype() == impl_->data.dtype();
+  // A node's backward relies on its output's shape and dtype; only a leaf may change them (e.g. a
+  // model converted to float64 for gradient checks), and then its old gradient no longer fits.
+  MINIDL_CHECK(same_kind || is_leaf(), "set_data: new value " << data.dtype() << data.shape()
+                                                              << " differs from "
+                                                              << impl_->data.dtype()
+                                                              << impl_->data.shape()
+                                                              << " of a non-leaf");
+  MINIDL_CHECK(!impl_->requires_grad || is_floating(data.dtype()),
+               "set_data: a Variable that requires grad needs a float value, got " << data.dtype());
+  if (!same_kind) impl_->grad = Variable();
   impl_->data = std::move(data);
 }
 

@@ -23,7 +23,9 @@ class Variable {
 
   bool defined() const { return impl_ != nullptr; }
   const Tensor& data() const;  // the value; in-place edits of it are invisible to autograd
-  void set_data(Tensor data);  // replaces the value (same shape and dtype), e.g. when loading
+  // Replaces the value. A leaf may change shape or dtype (its grad is then reset); a non-leaf may
+  // not.
+  void set_data(Tensor data);
 
   bool requires_grad() const;
   Variable& set_requires_grad(bool requires_grad);  // leaves only
