@@ -78,6 +78,8 @@ Tensor intensity_histogram(const std::string& path, const metrics::Bins& bins) {
   return counts;
 }
 
+double occupied_bins(const Tensor& counts) { return sum(gt(counts, 0.0)).item(); }
+
 const char* unit_name(metrics::Unit unit) { return unit == metrics::Unit::Bits ? "bits" : "nats"; }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,23 +141,23 @@ void run_mi(const std::string& a, const std::string& b, const metrics::Bins& bin
   std::printf("I(%s; %s) = %.6g %s\n", a.c_str(), b.c_str(), mi.mutual_information, u);
   std::printf("normalised MI 2I / (H(A) + H(B)) = %.6g\n", mi.normalized);
   std::printf("H(A) = %.6g %s, H(B) = %.6g %s, H(A, B) = %.6g %s, H(A | B) = %.6g %s\n",
-              mi.entropy_x, u, mi.entropy_y, u, mi.joint_entropy, u,
-              mi.joint_entropy - mi.entropy_y, u);
-  // The plug-in estimate is biased upwards: for independent images about (bins - 1)^2 / (2 N)
-  // nats with N pixels (see metrics/mutual_information.h). That approximation needs many more
-  // pixels than joint bins; below that, the estimate is mostly bias.
+              mi.entropy_x, u, mi.entropy_y, u, mi.joint_entropy, u, mi.conditional_entropy, u);
+
+  // The plug-in estimate is biased upwards: for independent images whose intensities occupy Bx
+  // and By bins, about (Bx - 1)(By - 1) / (2N) nats with N pixels (metrics/mutual_information.h).
+  // That approximation needs many more pixels than Bx By; below that, the estimate is mostly bias.
   const double pixels = static_cast<double>(x.numel());
-  const double cells = static_cast<double>(bins.count) * static_cast<double>(bins.count);
-  const double bias =
-      metrics::from_nats((bins.count - 1.0) * (bins.count - 1.0) / (2.0 * pixels), unit);
-  if (cells >= pixels) {
+  const double bins_a = occupied_bins(metrics::histogram(x, bins));
+  const double bins_b = occupied_bins(metrics::histogram(y, bins));
+  const double bias = metrics::from_nats((bins_a - 1.0) * (bins_b - 1.0) / (2.0 * pixels), unit);
+  if (bins_a * bins_b >= pixels) {
     std::printf(
-        "note: %.0f joint bins for %.0f pixels: this estimate is mostly bias; use fewer "
-        "--bins (at most %lld here)\n",
-        cells, pixels, static_cast<long long>(std::sqrt(pixels / 10.0)));
+        "note: the images occupy %.0f x %.0f intensity bins but have only %.0f pixels: "
+        "this estimate is mostly bias; use fewer --bins\n",
+        bins_a, bins_b, pixels);
   } else if (bias > 0.01 * mi.mutual_information) {
     std::printf(
-        "note: independent images of this size would still show about %.3g %s "
+        "note: independent images like these would still show of the order of %.3g %s "
         "(estimator bias)\n",
         bias, u);
   }

@@ -15,6 +15,7 @@ struct JointTable {
   std::vector<double> p;         // p(x, y), row-major
   std::vector<double> p_x, p_y;  // marginals
   double h_x = 0.0, h_y = 0.0, h_xy = 0.0;
+  double h_x_given_y = 0.0;
   double mi = 0.0;
 };
 
@@ -47,13 +48,16 @@ JointTable analyse(const Tensor& joint, const char* op) {
   t.h_x = plogp_sum(t.p_x);
   t.h_y = plogp_sum(t.p_y);
   t.h_xy = plogp_sum(t.p);
-  // Summed term by term rather than as H(X) + H(Y) - H(X, Y), which would subtract numbers of
-  // order log(bins) to get a result that may be 1e-6 of them (independent variables).
+  // I(X; Y) and H(X | Y) are summed term by term rather than as differences of entropies, which
+  // would subtract numbers of order log(bins) to get a result that may be 1e-6 of them
+  // (independent variables), or exactly 0 (X a function of Y: every term is then log 1 = 0).
   for (int64_t a = 0; a < t.rows; ++a) {
     for (int64_t b = 0; b < t.columns; ++b) {
       const double v = t.p[static_cast<size_t>(a * t.columns + b)];
       if (v > 0.0) {
-        t.mi += v * std::log(v / (t.p_x[static_cast<size_t>(a)] * t.p_y[static_cast<size_t>(b)]));
+        const double px = t.p_x[static_cast<size_t>(a)], py = t.p_y[static_cast<size_t>(b)];
+        t.mi += v * std::log(v / (px * py));
+        t.h_x_given_y -= v * std::log(v / py);
       }
     }
   }
@@ -75,7 +79,7 @@ double joint_entropy(const Tensor& joint, Unit unit) {
 
 double conditional_entropy(const Tensor& joint, Unit unit) {
   const JointTable t = analyse(joint, "conditional_entropy");
-  return from_nats(t.h_xy - t.h_y, unit);
+  return from_nats(t.h_x_given_y, unit);
 }
 
 double mutual_information(const Tensor& joint, Unit unit) {
@@ -88,8 +92,9 @@ double normalized_mutual_information(const Tensor& joint, MiNormalization normal
 
 MutualInformation mutual_information_summary(const Tensor& joint, Unit unit) {
   const JointTable t = analyse(joint, "mutual_information_summary");
-  return {from_nats(t.h_x, unit), from_nats(t.h_y, unit), from_nats(t.h_xy, unit),
-          from_nats(t.mi, unit), normalize(t, MiNormalization::Arithmetic)};
+  return {from_nats(t.h_x, unit),  from_nats(t.h_y, unit),
+          from_nats(t.h_xy, unit), from_nats(t.h_x_given_y, unit),
+          from_nats(t.mi, unit),   normalize(t, MiNormalization::Arithmetic)};
 }
 
 }  // namespace minidl::metrics

@@ -3,10 +3,10 @@
 // the rows and Y the columns. All in float64, in nats or bits.
 //
 // These are plug-in estimates: the histogram's frequencies are used as the probabilities. With N
-// samples in a table with Bx x By cells, the plug-in MI of two independent variables is not 0 but
+// samples of two independent variables that occupy Bx and By bins, the plug-in MI is not 0 but
 // about (Bx - 1)(By - 1) / (2N) nats on average (the Miller-Madow bias; 2N I is asymptotically
-// chi-squared with (Bx - 1)(By - 1) degrees of freedom). Keep N well above the number of cells
-// before reading small MI values as dependence.
+// chi-squared with (Bx - 1)(By - 1) degrees of freedom). Keep N well above Bx By before reading
+// small MI values as dependence.
 #pragma once
 
 #include "metrics/units.h"
@@ -42,6 +42,7 @@ struct MutualInformation {
   double entropy_x = 0.0;
   double entropy_y = 0.0;
   double joint_entropy = 0.0;
+  double conditional_entropy = 0.0;  // H(X | Y)
   double mutual_information = 0.0;
   double normalized = 0.0;  // arithmetic normalisation
 };
