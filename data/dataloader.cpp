@@ -1,0 +1,105 @@
+#include "data/dataloader.h"
+
+#include <numeric>
+#include <sstream>
+
+namespace minidl::data {
+
+std::string DataLoaderState::to_string() const {
+  std::ostringstream out;
+  out << epoch << ' ' << batch;
+  for (uint64_t word : generator) out << ' ' << word;
+  return out.str();
+}
+
+DataLoaderState DataLoaderState::from_string(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  DataLoaderState state;
+  in >> state.epoch >> state.batch;
+  for (uint64_t& word : state.generator) in >> word;
+  std::string rest;
+  MINIDL_CHECK(!in.fail() && !(in >> rest) && state.epoch >= 0 && state.batch >= 0,
+               "DataLoaderState: cannot parse \""
+                   << text
+                   << "\": expected 8 non-negative integers (epoch, batch, 6 generator words)");
+  return state;
+}
+
+DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
+    : dataset_(std::move(dataset)), options_(options), generator_(options.seed) {
+  MINIDL_CHECK(dataset_ != nullptr, "DataLoader: no dataset");
+  MINIDL_CHECK(options_.batch_size > 0,
+               "DataLoader: batch_size must be positive, got " << options_.batch_size);
+  MINIDL_CHECK(dataset_->size() > 0, "DataLoader: the dataset is empty");
+  MINIDL_CHECK(batches_per_epoch() > 0, "DataLoader: drop_last with batch_size "
+                                            << options_.batch_size << " leaves no batch of a "
+                                            << dataset_->size() << "-sample dataset");
+  if (options_.prefetch) prefetcher_ = std::make_unique<Prefetcher>(dataset_);
+  begin_epoch();
+}
+
+DataLoader::DataLoader(Tensor inputs, Tensor labels, DataLoaderOptions options)
+    : DataLoader(std::make_shared<TensorDataset>(std::move(inputs), std::move(labels)), options) {}
+
+int64_t DataLoader::batches_per_epoch() const {
+  const int64_t n = dataset_->size(), b = options_.batch_size;
+  return options_.drop_last ? n / b : (n + b - 1) / b;
+}
+
+void DataLoader::begin_epoch() {
+  epoch_start_ = generator_.state();
+  if (options_.shuffle) {
+    order_ = randperm(dataset_->size(), generator_).to_vector<int64_t>();
+  } else {
+    order_.resize(size_t(dataset_->size()));
+    std::iota(order_.begin(), order_.end(), int64_t(0));
+  }
+  batch_ = 0;
+  prefetch_current();
+}
+
+std::vector<int64_t> DataLoader::batch_indices(int64_t batch) const {
+  const int64_t begin = batch * options_.batch_size;
+  const int64_t end = std::min(begin + options_.batch_size, int64_t(order_.size()));
+  return {order_.begin() + begin, order_.begin() + end};
+}
+
+void DataLoader::prefetch_current() {
+  if (prefetcher_ && batch_ < batches_per_epoch()) prefetcher_->start(batch_indices(batch_));
+}
+
+std::optional<Batch> DataLoader::next() {
+  if (batch_ == batches_per_epoch()) {
+    ++epoch_;
+    begin_epoch();
+    return std::nullopt;
+  }
+  // Nothing is in flight without prefetching, or when building this batch threw last time (the
+  // call is then simply retried here).
+  Batch batch = prefetcher_ && prefetcher_->in_flight()
+                    ? prefetcher_->take()
+                    : dataset_->get_batch(batch_indices(batch_));
+  ++batch_;
+  prefetch_current();
+  return batch;
+}
+
+DataLoaderState DataLoader::state() const { return {epoch_, batch_, epoch_start_}; }
+
+void DataLoader::load_state(const DataLoaderState& state) {
+  MINIDL_CHECK(state.epoch >= 0 && state.batch >= 0 && state.batch <= batches_per_epoch(),
+               "DataLoader::load_state: batch " << state.batch << " of epoch " << state.epoch
+                                                << " is outside this loader's "
+                                                << batches_per_epoch() << " batches per epoch");
+  Generator restored;
+  restored.set_state(state.generator);  // validates before anything changes
+  if (prefetcher_) prefetcher_->discard();
+  generator_ = restored;
+  epoch_ = state.epoch;
+  begin_epoch();
+  if (prefetcher_) prefetcher_->discard();  // begin_epoch prefetched batch 0
+  batch_ = state.batch;
+  prefetch_current();
+}
+
+}  // namespace minidl::data

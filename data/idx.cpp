@@ -1,0 +1,142 @@
+#include "data/idx.h"
+
+#include <bit>
+#include <cstring>
+#include <iomanip>
+#include <sstream>
+
+#include "data/gzip.h"
+#include "data/read_file.h"
+
+namespace minidl::data {
+
+namespace {
+
+struct IdxType {
+  const char* name;
+  size_t bytes;  // per element in the file
+  DType dtype;   // in the tensor
+};
+
+bool idx_type(uint8_t code, IdxType& type) {
+  switch (code) {
+    case 0x08:
+      type = {"ubyte", 1, DType::UInt8};
+      return true;
+    case 0x09:
+      type = {"sbyte", 1, DType::Int64};
+      return true;
+    case 0x0B:
+      type = {"short", 2, DType::Int64};
+      return true;
+    case 0x0C:
+      type = {"int", 4, DType::Int64};
+      return true;
+    case 0x0D:
+      type = {"float", 4, DType::Float32};
+      return true;
+    case 0x0E:
+      type = {"double", 8, DType::Float64};
+      return true;
+    default:
+      return false;
+  }
+}
+
+uint64_t read_big_endian(const uint8_t* p, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bytes; ++i) v = v << 8 | p[i];
+  return v;
+}
+
+// Converts n big-endian elements of the given IDX type into the tensor's element type.
+void convert_elements(uint8_t code, const uint8_t* in, int64_t n, const Tensor& out) {
+  switch (code) {
+    case 0x08:
+      std::memcpy(out.data<uint8_t>(), in, size_t(n));
+      break;
+    case 0x09: {
+      int64_t* dst = out.data<int64_t>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = int8_t(in[i]);
+      break;
+    }
+    case 0x0B: {
+      int64_t* dst = out.data<int64_t>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = int16_t(read_big_endian(in + 2 * i, 2));
+      break;
+    }
+    case 0x0C: {
+      int64_t* dst = out.data<int64_t>();
+      for (int64_t i = 0; i < n; ++i) dst[i] = int32_t(read_big_endian(in + 4 * i, 4));
+      break;
+    }
+    case 0x0D: {
+      float* dst = out.data<float>();
+      for (int64_t i = 0; i < n; ++i) {
+        dst[i] = std::bit_cast<float>(uint32_t(read_big_endian(in + 4 * i, 4)));
+      }
+      break;
+    }
+    case 0x0E: {
+      double* dst = out.data<double>();
+      for (int64_t i = 0; i < n; ++i)
+        dst[i] = std::bit_cast<double>(read_big_endian(in + 8 * i, 8));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name) {
+  MINIDL_CHECK(bytes.size() >= 4,
+               "read_idx: " << name << ": " << bytes.size()
+                            << " bytes is too short for the 4-byte magic number");
+  const uint8_t code = bytes[2], ndim = bytes[3];
+  IdxType type;
+  MINIDL_CHECK(bytes[0] == 0 && bytes[1] == 0 && idx_type(code, type),
+               "read_idx: " << name << ": wrong magic number 0x" << std::hex << std::setw(8)
+                            << std::setfill('0') << read_big_endian(bytes.data(), 4)
+                            << ": an IDX file starts with two zero bytes, an element type code "
+                               "(0x08, 0x09, 0x0b-0x0e) and the number of dimensions");
+  MINIDL_CHECK(ndim >= 1, "read_idx: " << name << ": the header declares 0 dimensions");
+  const size_t header = 4 + 4 * size_t(ndim);
+  MINIDL_CHECK(bytes.size() >= header, "read_idx: " << name << ": truncated header: " << int(ndim)
+                                                    << " dimensions need " << header
+                                                    << " bytes, got " << bytes.size());
+  Shape shape;
+  // The element count is checked for overflow as it is built, so a forged header cannot make the
+  // size comparison below wrap around and pass.
+  uint64_t count = 1;
+  bool overflow = false;
+  for (size_t d = 0; d < ndim; ++d) {
+    const uint64_t dim = read_big_endian(bytes.data() + 4 + 4 * d, 4);
+    shape.push_back(int64_t(dim));
+    overflow |= __builtin_mul_overflow(count, dim, &count);
+  }
+  uint64_t need = 0;
+  overflow |= __builtin_mul_overflow(count, uint64_t(type.bytes), &need);
+  const uint64_t have = bytes.size() - header;
+  MINIDL_CHECK(!overflow && need <= have,
+               "read_idx: " << name << ": truncated: dimensions " << shape << " of " << type.name
+                            << " need " << (overflow ? "more than 2^64" : std::to_string(need))
+                            << " bytes of data, got " << have);
+  MINIDL_CHECK(need == have, "read_idx: " << name << ": dimensions " << shape << " of " << type.name
+                                          << " need " << need << " bytes of data, got " << have
+                                          << " (" << (have - need) << " bytes too many)");
+  Tensor out = Tensor::empty(shape, type.dtype);
+  convert_elements(code, bytes.data() + header, int64_t(count), out);
+  return out;
+}
+
+Tensor decode_idx(std::span<const uint8_t> file_bytes, std::string_view name, size_t max_bytes) {
+  if (!is_gzip(file_bytes)) return parse_idx(file_bytes, name);
+  const std::vector<uint8_t> raw = gunzip(file_bytes, "read_idx", name, max_bytes);
+  return parse_idx(raw, name);
+}
+
+Tensor read_idx(const std::string& path) { return decode_idx(read_file(path, "read_idx"), path); }
+
+}  // namespace minidl::data

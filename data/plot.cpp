@@ -1,0 +1,189 @@
+#include "data/plot.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+extern char** environ;
+
+namespace minidl::data {
+
+namespace {
+
+void warn(const std::string& message) { std::cerr << "plot: " << message << "\n"; }
+
+// A gnuplot single-quoted string: no escapes inside, except '' for a quote.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// gnuplot's error report spans lines (the command, a caret, the message): squeeze it into one.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == '\n' || c == '\r' || c == ' ' || c == '\t';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  if (out.size() > 400) out = out.substr(0, 400) + "...";
+  return out;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> fields;
+  std::stringstream in(line);
+  for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
+  return fields;
+}
+
+// The gnuplot commands, separated by ';' (gnuplot -e takes one line; a ';' inside a quoted string
+// is left alone), or an empty string (after a warning) when the CSV does not fit the options.
+std::string build_script(const std::string& csv_path, const std::string& output,
+                         const PlotOptions& options) {
+  std::ifstream in(csv_path);
+  std::string header, row;
+  if (!std::getline(in, header)) {
+    warn(csv_path + ": cannot read a header line; no plot");
+    return "";
+  }
+  if (!std::getline(in, row)) return "";  // no data yet: nothing to draw, nothing to say
+  const std::vector<std::string> columns = split_csv_line(header);
+  auto column_number = [&](const std::string& name) -> int {  // gnuplot counts from 1
+    auto it = std::find(columns.begin(), columns.end(), name);
+    return it == columns.end() ? 0 : int(it - columns.begin()) + 1;
+  };
+  const std::string x = options.x_column.empty() ? columns.front() : options.x_column;
+  const int x_number = column_number(x);
+  std::vector<std::vector<std::string>> panels = options.panels;
+  if (panels.empty()) {
+    panels.emplace_back();
+    for (const std::string& c : columns) {
+      if (c != x) panels.back().push_back(c);
+    }
+  }
+  if (x_number == 0) {
+    warn(csv_path + ": no column \"" + x + "\"; no plot");
+    return "";
+  }
+
+  std::ostringstream script;
+  script << "set datafile separator ','; "
+         << "set terminal pngcairo size " << options.width << ","
+         << options.panel_height * int(panels.size()) << " noenhanced; "
+         << "set output " << quoted(output) << "; "
+         << "set grid; set key outside right top; "
+         << "set multiplot layout " << panels.size() << ",1 title " << quoted(options.title)
+         << "; ";
+  for (size_t p = 0; p < panels.size(); ++p) {
+    if (p + 1 == panels.size()) script << "set xlabel " << quoted(x) << "; ";
+    script << "plot ";
+    for (size_t i = 0; i < panels[p].size(); ++i) {
+      const int y_number = column_number(panels[p][i]);
+      if (y_number == 0) {
+        warn(csv_path + ": no column \"" + panels[p][i] + "\"; no plot");
+        return "";
+      }
+      script << (i > 0 ? ", " : "") << quoted(csv_path) << " skip 1 using " << x_number << ":"
+             << y_number << " with lines title " << quoted(panels[p][i]);
+    }
+    script << "; ";
+  }
+  script << "unset multiplot; set output";
+  return script.str();
+}
+
+// Runs `gnuplot -e script` without a shell and returns its exit status, or -1 when the program
+// could not be started (errno_out says why). gnuplot's stderr is collected into `errors`.
+int run_gnuplot(const std::string& program, const std::string& script, std::string& errors,
+                int& errno_out) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    errno_out = errno;
+    return -1;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>("-e"),
+                             const_cast<char*>(script.c_str()), nullptr};
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  if (rc != 0) {
+    ::close(pipe_fds[0]);
+    errno_out = rc;
+    return -1;
+  }
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    if (errors.size() < 65536) errors.append(buffer, size_t(n));
+  }
+  ::close(pipe_fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status)
+                           : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+}  // namespace
+
+bool plot_training_curves(const std::string& csv_path, const std::string& png_path,
+                          const PlotOptions& options) {
+  static std::atomic<bool> said_missing{false};
+  try {
+    for (const std::string* text : {&csv_path, &png_path, &options.title}) {
+      if (text->find_first_of("\n\r") != std::string::npos) {
+        warn("a path or title contains a line break; no plot");
+        return false;
+      }
+    }
+    const std::string temporary = png_path + ".tmp.png";
+    const std::string script = build_script(csv_path, temporary, options);
+    if (script.empty()) return false;
+    std::string errors;
+    int spawn_errno = 0;
+    const int status = run_gnuplot(options.gnuplot, script, errors, spawn_errno);
+    if (status == -1) {
+      if (spawn_errno == ENOENT) {
+        if (!said_missing.exchange(true)) {
+          warn(options.gnuplot +
+               " is not installed, so training curves are not drawn "
+               "(apt-get install -y gnuplot-nox); training carries on");
+        }
+      } else {
+        warn("cannot run " + options.gnuplot + ": " + std::strerror(spawn_errno));
+      }
+      return false;
+    }
+    if (status != 0 || std::rename(temporary.c_str(), png_path.c_str()) != 0) {
+      std::remove(temporary.c_str());
+      warn(png_path + ": " + options.gnuplot + " failed (status " + std::to_string(status) + ")" +
+           (errors.empty() ? "" : ": " + one_line(errors)));
+      return false;
+    }
+    return true;
+  } catch (const std::exception& error) {
+    warn(png_path + ": " + error.what());
+    return false;
+  }
+}
+
+}  // namespace minidl::data

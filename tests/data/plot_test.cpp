@@ -1,0 +1,83 @@
+#include "data/plot.h"
+
+#include <gtest/gtest.h>
+#include <stb/stb_image.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "test_helpers.h"
+
+using namespace minidl::data;
+using namespace minidl::data::testing;
+
+namespace {
+
+bool gnuplot_installed() {
+  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
+    if (std::filesystem::exists(std::string(dir) + "/gnuplot")) return true;
+  }
+  return false;
+}
+
+void write_metrics(const std::string& path) {
+  std::ofstream out(path);
+  out << "step,loss_d,loss_g,accuracy\n";
+  for (int step = 1; step <= 20; ++step) {
+    out << step << "," << 1.0 / step << "," << 2.0 / step << "," << step / 20.0 << "\n";
+  }
+}
+
+}  // namespace
+
+TEST(Plot, DrawsPanelsIntoAPng) {
+  if (!gnuplot_installed()) GTEST_SKIP() << "gnuplot is not installed";
+  TempDir dir;
+  // A quote and spaces in the paths: gnuplot's quoting must hold (and no shell is involved).
+  const std::string csv = dir / "it's a run.csv", png = dir / "curves 'x'.png";
+  write_metrics(csv);
+  ASSERT_TRUE(plot_training_curves(
+      csv, png, {.panels = {{"loss_d", "loss_g"}, {"accuracy"}}, .title = "GAN's losses"}));
+  int width = 0, height = 0, channels = 0;
+  ASSERT_EQ(stbi_info(png.c_str(), &width, &height, &channels), 1);
+  EXPECT_EQ(width, 900);
+  EXPECT_EQ(height, 2 * 320);
+  EXPECT_FALSE(std::filesystem::exists(png + ".tmp.png"));
+  // Default: one panel with every column against the first.
+  ASSERT_TRUE(plot_training_curves(csv, dir / "all.png"));
+  ASSERT_EQ(stbi_info((dir / "all.png").c_str(), &width, &height, &channels), 1);
+  EXPECT_EQ(height, 320);
+}
+
+TEST(Plot, FailuresAreWarningsNotErrors) {
+  TempDir dir;
+  write_metrics(dir / "m.csv");
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(plot_training_curves(dir / "m.csv", dir / "a.png", {.panels = {{"nope"}}}));
+  EXPECT_FALSE(plot_training_curves(dir / "missing.csv", dir / "b.png"));
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(errors.find("plot: " + (dir / "m.csv") + ": no column \"nope\"; no plot"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("cannot read a header line"), std::string::npos) << errors;
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.png"));
+  // A header without rows: nothing to draw, quietly.
+  std::ofstream(dir / "empty.csv") << "step,loss\n";
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(plot_training_curves(dir / "empty.csv", dir / "c.png"));
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(Plot, MissingGnuplotIsReportedOnce) {
+  TempDir dir;
+  write_metrics(dir / "m.csv");
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(
+        plot_training_curves(dir / "m.csv", dir / "m.png", {.gnuplot = "minidl-no-such-gnuplot"}));
+  }
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(errors,
+            "plot: minidl-no-such-gnuplot is not installed, so training curves are not drawn "
+            "(apt-get install -y gnuplot-nox); training carries on\n");
+}
