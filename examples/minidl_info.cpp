@@ -1,27 +1,37 @@
 // minidl-info: information-theory measurements of images from the command line, built on
-// metrics/. Each subcommand turns images into histograms of pixel intensities and reports one
-// quantity about them:
+// metrics/. The first four subcommands turn images into histograms of pixel intensities and report
+// one quantity about them; the fifth runs the GAN trainer's monitors on any generator's samples:
 //
 //   minidl-info entropy IMAGE...      how spread out each image's intensities are (bits)
 //   minidl-info kl A B                KL(A || B) between the intensity histograms of A and B
 //   minidl-info js A B                Jensen-Shannon divergence, the symmetric, bounded cousin
 //   minidl-info mi A B                mutual information of two same-sized images, pixel by pixel
+//   minidl-info score SAMPLES --classifier CKPT
+//                                     a generator's scores, judged by a trained classifier
 //
 // A and B of kl and js are image files or folders of images (every image under a folder, pooled
 // into one histogram). Images are read as grayscale in [0, 1] (colour images through stb's luma
-// weights) with data/'s size limits. Every bad input ends the program with one line,
-// "minidl-info: <what is wrong, naming the file>", and exit code 1.
+// weights) with data/'s size limits. SAMPLES of score is a .npy file ([N, 784], [N, 28, 28] or
+// [N, 1, 28, 28]; float in [0, 1] or uint8) or a folder of 28 x 28 images, so samples of any
+// generator, PyTorch's included, are scored the same way. Every bad input ends the program with
+// one line, "minidl-info: <what is wrong, naming the file>", and exit code 1 (a bad flag: CLI11's
+// message, a hint, and a non-zero exit code).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "data/fashion_mnist.h"
 #include "data/image_decode.h"
+#include "data/npy.h"
+#include "data/pixels.h"
+#include "examples/classifier/classifier_model.h"
+#include "examples/common/program.h"
 #include "metrics/metrics.h"
 
 namespace {
@@ -163,18 +173,108 @@ void run_mi(const std::string& a, const std::string& b, const metrics::Bins& bin
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Scoring a generator
+// ---------------------------------------------------------------------------------------------
+
+// A generator's samples as float32 [N, pixels] in [0, 1], the classifier's input layout.
+Tensor read_samples(const std::string& path, int64_t pixels) {
+  std::error_code ec;
+  Tensor images;
+  if (fs::is_directory(path, ec)) {
+    std::vector<Tensor> rows;
+    for (const std::string& file : image_files(path)) {
+      const Tensor image = read_grayscale(file);
+      MINIDL_CHECK(image.numel() == pixels, "score: " << file << " is " << image.size(0) << " x "
+                                                      << image.size(1) << " pixels; the classifier "
+                                                      << "takes " << pixels << " pixels per image");
+      rows.push_back(image.reshape({pixels}));
+    }
+    images = stack(rows, 0);
+  } else {
+    MINIDL_CHECK(fs::path(path).extension() == ".npy",
+                 "score: " << path << ": give a .npy file or a folder of images");
+    images = data::read_npy(path);
+    MINIDL_CHECK(
+        images.dim() >= 2 && images.size(0) >= 1 && images.numel() / images.size(0) == pixels,
+        "score: " << path << ": shape " << images.shape() << " is not a batch of " << pixels
+                  << "-pixel images");
+    images = images.dtype() == DType::UInt8
+                 ? data::pixels_from_bytes(images, data::PixelRange::ZeroToOne)
+                 : images.to(DType::Float32);
+    images = images.reshape({images.size(0), pixels});
+  }
+  const double low = min(images).item(), high = max(images).item();
+  MINIDL_CHECK(low >= 0.0 && high <= 1.0,  // false for NaN too
+               "score: " << path << ": pixel values span [" << low << ", " << high
+                         << "], not [0, 1] (map tanh outputs with (x + 1) / 2)");
+  return images;
+}
+
+void print_scores(const std::string& what, int64_t count, const metrics::GeneratorScores& s,
+                  const std::string& frechet_label) {
+  std::printf("%s: %lld images\n", what.c_str(), static_cast<long long>(count));
+  std::printf("  predicted classes:");
+  for (double c : s.coverage.histogram.to_vector<double>()) std::printf(" %.0f", c);
+  std::printf("\n  classes with >= 1%% of the images: %lld of %lld\n",
+              static_cast<long long>(s.coverage.classes_covered),
+              static_cast<long long>(s.coverage.histogram.numel()));
+  std::printf("  KL(class histogram || uniform) = %.4f nats (0 = balanced, %.4f = one class)\n",
+              s.coverage.kl_from_uniform,
+              std::log(static_cast<double>(s.coverage.histogram.numel())));
+  std::printf("  Inception Score exp(E KL(p(y|x) || p(y))) = %.4f (1 to %lld, higher is better)\n",
+              s.inception_score, static_cast<long long>(s.coverage.histogram.numel()));
+  std::printf("  Frechet distance %s = %.4f (lower is better)\n", frechet_label.c_str(),
+              s.frechet_distance);
+}
+
+// The monitors of the GAN trainer, on any samples: the classifier's predicted-class histogram
+// (mode collapse shows as a high KL from uniform and few classes covered), the Inception-Score
+// analogue, and the Fréchet distance between the classifier's features of the samples and of the
+// Fashion-MNIST test set. With --reference test, the test set itself is scored too, as the
+// ceiling a generator can reach (its Fréchet distance is measured from 10,000 training images,
+// since the test set's distance to itself is 0 by construction).
+void run_score(const std::string& samples_path, const std::string& classifier_path,
+               const std::string& reference, const std::string& data_dir) {
+  const std::shared_ptr<examples::Classifier> classifier =
+      examples::load_classifier(classifier_path);
+  const metrics::Evaluator evaluator = examples::make_evaluator(classifier);
+  const Tensor samples = read_samples(samples_path, classifier->shape().input);
+
+  const data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);
+  MINIDL_CHECK(test.images.size(1) == classifier->shape().input,
+               "score: " << classifier_path << " takes " << classifier->shape().input
+                         << " pixels per image but the test images have " << test.images.size(1));
+  const metrics::Evaluation real = evaluator.evaluate(test.images);
+  const metrics::GaussianFit real_features = metrics::fit_gaussian(real.features);
+
+  print_scores(samples_path, samples.size(0), evaluator.score(samples, real_features),
+               "to the test set's features");
+  if (reference == "test") {
+    const data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
+    const Tensor train_images = train.images.narrow(0, 0, std::min<int64_t>(10000, train.size()));
+    metrics::GeneratorScores ceiling =
+        metrics::generator_scores(real.probabilities, real.features, real_features);
+    ceiling.frechet_distance =
+        metrics::frechet_distance(evaluator.feature_statistics(train_images), real_features);
+    print_scores("Fashion-MNIST test set (the ceiling)", test.size(), ceiling,
+                 "of 10000 training images to the test set's features");
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "minidl-info: entropy, KL divergence, Jensen-Shannon divergence and mutual "
-      "information of images' pixel intensities"};
+      "Entropy, KL divergence, Jensen-Shannon divergence and mutual information of images' pixel "
+      "intensities, and the scores of an image generator.",
+      "minidl-info"};
   app.require_subcommand(1);
 
-  // Options every subcommand shares.
+  // Options the histogram subcommands share.
   int64_t bins = 256;
   bool nats = false;
-  auto add_common = [&](CLI::App* command) {
+  auto add_histogram_options = [&](CLI::App* command) {
     command->add_option("--bins", bins, "histogram bins over the intensity range [0, 1]")
         ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
         ->capture_default_str();
@@ -184,7 +284,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> entropy_images;
   CLI::App* entropy = app.add_subcommand("entropy", "pixel-intensity entropy of each image");
   entropy->add_option("IMAGE", entropy_images, "image files")->required();
-  add_common(entropy);
+  add_histogram_options(entropy);
 
   std::string a, b;
   double epsilon = 0.0;
@@ -196,30 +296,45 @@ int main(int argc, char** argv) {
                  "that KL stays finite")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  add_common(kl);
+  add_histogram_options(kl);
 
   CLI::App* js = app.add_subcommand("js", "Jensen-Shannon divergence between intensity histograms");
   js->add_option("A", a, "image file or folder of images")->required();
   js->add_option("B", b, "image file or folder of images")->required();
-  add_common(js);
+  add_histogram_options(js);
 
   CLI::App* mi = app.add_subcommand("mi", "mutual information of two same-sized images");
   mi->add_option("A", a, "image file")->required();
   mi->add_option("B", b, "image file")->required();
-  add_common(mi);
+  add_histogram_options(mi);
 
-  CLI11_PARSE(app, argc, argv);
+  std::string samples, classifier, reference, data_dir;
+  CLI::App* score = app.add_subcommand("score",
+                                       "class coverage, Inception Score and Frechet "
+                                       "distance of a generator's samples");
+  score->add_option("SAMPLES", samples, ".npy file or folder of 28 x 28 images, pixels in [0, 1]")
+      ->required();
+  score
+      ->add_option("--classifier", classifier,
+                   "evaluator checkpoint saved by the classifier program "
+                   "(runs/classifier/classifier.safetensors)")
+      ->required();
+  score->add_option("--reference", reference, "also score the real test set, as the ceiling")
+      ->check(CLI::IsMember({"test"}));
+  score->add_option("--data-dir", data_dir,
+                    "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
+                    "$MINIDL_FASHION_MNIST_DIR)");
 
-  const metrics::Bins histogram_bins{.count = bins, .low = 0.0, .high = 1.0};
-  const metrics::Unit unit = nats ? metrics::Unit::Nats : metrics::Unit::Bits;
-  try {
+  if (int code = examples::parse_flags(app, argc, argv); code >= 0) return code;
+
+  return examples::run_program("minidl-info", [&] {
+    const metrics::Bins histogram_bins{.count = bins, .low = 0.0, .high = 1.0};
+    const metrics::Unit unit = nats ? metrics::Unit::Nats : metrics::Unit::Bits;
     if (*entropy) run_entropy(entropy_images, histogram_bins, unit);
     if (*kl) run_kl(a, b, histogram_bins, epsilon, unit);
     if (*js) run_js(a, b, histogram_bins, unit);
     if (*mi) run_mi(a, b, histogram_bins, unit);
-  } catch (const std::exception& e) {  // minidl::Error, and the rare std::bad_alloc
-    std::fprintf(stderr, "minidl-info: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    if (*score) run_score(samples, classifier, reference, data_dir);
+    return 0;
+  });
 }

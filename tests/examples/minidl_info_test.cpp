@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "data/fashion_mnist.h"
+#include "data/npy.h"
 #include "data/png.h"
+#include "nn/safetensors.h"
 #include "tensor/tensor.h"
 
 using namespace minidl;
@@ -164,4 +167,53 @@ TEST_F(MinidlInfo, BadInputsAreOneLineErrorsNamingTheFile) {
   EXPECT_EQ(r.output.rfind("minidl-info: read_image: " + not_an_image, 0), 0u) << r.output;
 
   EXPECT_NE(run("entropy --bins 0 " + small).exit_code, 0);  // CLI11 rejects the flag
+}
+
+// `score` with a small untrained classifier (784-32-32-10, random weights written in the layout the
+// classifier program saves). The checks are the ones that hold for any classifier: one image
+// repeated gives one predicted class (KL from uniform ln 10, Inception Score exactly 1), and the
+// test set scored against itself has Fréchet distance 0.
+TEST_F(MinidlInfo, ScoreOfCollapsedSamplesAndOfTheTestSetItself) {
+  Generator gen(1);
+  const std::string classifier = (dir_ / "classifier.safetensors").string();
+  nn::save_safetensors(classifier,
+                       {{"hidden1.weight", randn({32, 784}, DType::Float32, gen) * 0.05},
+                        {"hidden1.bias", zeros({32})},
+                        {"hidden2.weight", randn({32, 32}, DType::Float32, gen) * 0.2},
+                        {"hidden2.bias", zeros({32})},
+                        {"output.weight", randn({10, 32}, DType::Float32, gen) * 0.2},
+                        {"output.bias", zeros({10})}});
+  const data::LabelledImages test = data::load_fashion_mnist(data::Split::Test);
+
+  const std::string collapsed = (dir_ / "collapsed.npy").string();
+  data::write_npy(collapsed, test.images.narrow(0, 0, 1).expand({50, 784}).reshape({50, 28, 28}));
+  ProgramRun r = run("score " + collapsed + " --classifier " + classifier);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("collapsed.npy: 50 images"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("classes with >= 1% of the images: 1 of 10"), std::string::npos)
+      << r.output;
+  EXPECT_NEAR(number_after(r.output, "KL(class histogram || uniform) = "), std::log(10.0), 1e-4);
+  EXPECT_NEAR(number_after(r.output, "p(y))) = "), 1.0, 1e-4);
+
+  const std::string real = (dir_ / "test_images.npy").string();
+  data::write_npy(real, test.images);
+  r = run("score " + real + " --classifier " + classifier);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NEAR(number_after(r.output, "features = "), 0.0, 1e-4);
+
+  // Samples in [-1, 1] (a tanh generator not mapped back) and wrong shapes are one-line errors.
+  const std::string tanh_range = (dir_ / "tanh.npy").string();
+  data::write_npy(tanh_range, full({4, 784}, -0.5));
+  r = run("score " + tanh_range + " --classifier " + classifier);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output.rfind("minidl-info: score: " + tanh_range + ": pixel values span [-0.5", 0),
+            0u)
+      << r.output;
+  const std::string wrong = (dir_ / "wrong.npy").string();
+  data::write_npy(wrong, zeros({4, 32, 32}));
+  r = run("score " + wrong + " --classifier " + classifier);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("shape [4, 32, 32] is not a batch of 784-pixel images"),
+            std::string::npos)
+      << r.output;
 }
