@@ -1,0 +1,97 @@
+// classifier: trains the Fashion-MNIST MLP classifier (784-256-256-10, ReLU, cross-entropy,
+// Adam 1e-3, batch 128, 5 epochs) and prints its test accuracy after every epoch. The saved model
+// (<out>/classifier.safetensors) is the evaluator the GAN's monitors and `minidl-info score` use.
+//
+//   build/examples/classifier                  # output in runs/classifier
+//   build/examples/classifier --epochs 10 --hidden 512
+#include <filesystem>
+
+#include "data/data.h"
+#include "examples/classifier/classifier_model.h"
+#include "examples/common/program.h"
+#include "examples/common/training_checkpoint.h"
+#include "nn/checkpoint.h"
+
+using namespace minidl;
+using namespace minidl::examples;
+namespace fs = std::filesystem;
+
+int main(int argc, char** argv) {
+  std::string data_dir, out = "runs/classifier";
+  int64_t epochs = 5, batch_size = 128, hidden = 256;
+  double lr = 1e-3;
+  uint64_t seed = 1;
+  int threads = 0;
+  bool resume = false;
+  CLI::App app{"Train the Fashion-MNIST MLP classifier (the GAN monitors' evaluator).",
+               "classifier"};
+  app.add_option("--data-dir", data_dir,
+                 "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
+                 "$MINIDL_FASHION_MNIST_DIR)");
+  app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
+      ->check(CLI::Range(int64_t(1), int64_t(100000)))->capture_default_str();
+  app.add_option("--batch-size", batch_size, "Images per training step")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+  app.add_option("--hidden", hidden, "Units in each of the two hidden layers")
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+  app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
+  app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
+  app.add_option("--out", out, "Output folder")->capture_default_str();
+  app.add_flag("--resume", resume, "Continue from <out>/checkpoint.safetensors");
+  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+
+  return run_program("classifier", [&] {
+    apply_thread_flag(threads);
+    fs::create_directories(out);
+    const std::string checkpoint_path = (fs::path(out) / "checkpoint.safetensors").string();
+
+    data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
+    data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);
+
+    Generator init(seed);
+    Classifier classifier({train.images.size(1), hidden, int64_t(train.class_names.size())}, init);
+    optim::Adam adam(classifier.parameters(), {.lr = lr});
+    data::DataLoader loader(train.images, train.labels,
+                            {.batch_size = batch_size, .shuffle = true, .seed = seed + 1});
+    CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}};
+    if (resume) {
+      auto metadata = load_training_checkpoint(checkpoint_path, parts);
+      loader.load_state(
+          data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+    }
+    std::cout << classifier << '\n';
+
+    data::CsvLogger metrics((fs::path(out) / "metrics.csv").string(),
+                            {"epoch", "train_loss", "train_accuracy", "test_accuracy", "seconds"},
+                            {.resume = resume, .resume_after = double(loader.epoch())});
+    for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
+      ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
+                            loader.batches_per_epoch());
+      const auto start = std::chrono::steady_clock::now();
+      EpochResult result = train_classifier_epoch(classifier, adam, loader, &progress);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      classifier.eval();
+      const double test_accuracy = accuracy(classifier, test.images, test.labels);
+      char summary[128];
+      std::snprintf(summary, sizeof summary, "loss %.4f | train accuracy %.2f%% | test accuracy %.2f%%",
+                    result.loss, 100 * result.accuracy, 100 * test_accuracy);
+      progress.finish(summary);
+      metrics.log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
+      save_training_checkpoint(checkpoint_path, parts,
+                               {{"epoch", std::to_string(epoch)}, {"loader", loader.state().to_string()}});
+      nn::save(classifier, (fs::path(out) / "classifier.safetensors").string());
+      data::plot_training_curves((fs::path(out) / "metrics.csv").string(),
+                                 (fs::path(out) / "curves.png").string(),
+                                 {.x_column = "epoch",
+                                  .panels = {{"train_loss"}, {"train_accuracy", "test_accuracy"}},
+                                  .title = "Fashion-MNIST classifier"});
+    }
+    std::printf("classifier: test accuracy %.2f%%, model saved to %s\n",
+                100 * accuracy(classifier, test.images, test.labels),
+                (fs::path(out) / "classifier.safetensors").c_str());
+    return 0;
+  });
+}

@@ -1,0 +1,124 @@
+#include "examples/classifier/classifier_model.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "autograd/autograd.h"
+#include "data/fashion_mnist.h"
+#include "nn/checkpoint.h"
+#include "nn/losses.h"
+
+namespace minidl::examples {
+
+Classifier::Classifier(ClassifierShape shape, Generator& generator) : shape_(shape) {
+  hidden1_ = register_module("hidden1",
+                             std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
+  hidden2_ = register_module("hidden2",
+                             std::make_shared<nn::Linear>(shape.hidden, shape.hidden, true, generator));
+  output_ = register_module("output",
+                            std::make_shared<nn::Linear>(shape.hidden, shape.classes, true, generator));
+}
+
+std::string Classifier::name() const {
+  return "Classifier(" + std::to_string(shape_.input) + " -> " + std::to_string(shape_.hidden) +
+         " -> " + std::to_string(shape_.hidden) + " -> " + std::to_string(shape_.classes) + ")";
+}
+
+Variable Classifier::features(const Variable& x) const {
+  return relu(hidden2_->forward(relu(hidden1_->forward(x))));
+}
+
+Variable Classifier::forward(const Variable& x) { return output_->forward(features(x)); }
+
+EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
+                                   data::DataLoader& loader, ProgressLine* progress) {
+  classifier.train();
+  double loss_sum = 0;
+  int64_t correct = 0, seen = 0, step = 0;
+  while (std::optional<data::Batch> batch = loader.next()) {
+    Variable logits = classifier(Variable(batch->inputs));  // [B, 10]
+    Variable loss = nn::cross_entropy(logits, batch->labels);
+    classifier.zero_grad();
+    loss.backward();
+    adam.step();
+
+    loss_sum += loss.item() * double(batch->size());
+    correct += int64_t(sum(eq(argmax(logits.data(), 1), batch->labels)).item());
+    seen += batch->size();
+    if (progress) {
+      char text[64];
+      std::snprintf(text, sizeof text, "loss %.4f", loss_sum / double(seen));
+      progress->update(++step, seen, text);
+    }
+  }
+  return {loss_sum / double(seen), double(correct) / double(seen)};
+}
+
+std::shared_ptr<Classifier> load_or_train_classifier(const std::string& path,
+                                                     const std::string& data_dir) {
+  if (std::filesystem::exists(path)) return load_classifier(path);
+  std::fprintf(stderr, "no evaluator classifier at %s: training one (5 epochs)\n", path.c_str());
+  data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
+  Generator init(1);
+  auto classifier = std::make_shared<Classifier>(ClassifierShape{}, init);
+  optim::Adam adam(classifier->parameters(), {.lr = 1e-3});
+  data::DataLoader loader(train.images, train.labels, {.batch_size = 128, .shuffle = true, .seed = 2});
+  for (int epoch = 1; epoch <= 5; ++epoch) {
+    ProgressLine progress("classifier epoch " + std::to_string(epoch) + "/5",
+                          loader.batches_per_epoch());
+    EpochResult result = train_classifier_epoch(*classifier, adam, loader, &progress);
+    char summary[64];
+    std::snprintf(summary, sizeof summary, "train accuracy %.2f%%", 100 * result.accuracy);
+    progress.finish(summary);
+  }
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  nn::save(*classifier, path);
+  classifier->eval();
+  return classifier;
+}
+
+double accuracy(Classifier& classifier, const Tensor& images, const Tensor& labels) {
+  NoGradGuard no_grad;
+  int64_t correct = 0;
+  for (int64_t begin = 0; begin < images.size(0); begin += 1000) {
+    const int64_t count = std::min<int64_t>(1000, images.size(0) - begin);
+    Tensor predicted = argmax(classifier(Variable(images.narrow(0, begin, count))).data(), 1);
+    correct += int64_t(sum(eq(predicted, labels.narrow(0, begin, count))).item());
+  }
+  return double(correct) / double(images.size(0));
+}
+
+metrics::Evaluator make_evaluator(std::shared_ptr<Classifier> classifier) {
+  return metrics::Evaluator([classifier](const Tensor& images) {
+    NoGradGuard no_grad;
+    Variable x(images.reshape({images.size(0), -1}));
+    Variable features = classifier->features(x);
+    Tensor logits = classifier->forward(x).data();
+    return metrics::Evaluation{softmax(Variable(logits), 1).data(), features.data()};
+  });
+}
+
+std::shared_ptr<Classifier> load_classifier(const std::string& path) {
+  nn::SafetensorsFile file = nn::load_safetensors(path);
+  // The shape is read off the weights, so any --hidden the classifier was trained with loads.
+  Shape first, last;
+  for (const auto& [name, tensor] : file.tensors) {
+    if (name == "hidden1.weight") first = tensor.shape();
+    if (name == "output.weight") last = tensor.shape();
+  }
+  MINIDL_CHECK(first.size() == 2 && last.size() == 2,
+               "load_classifier: " << path << ": not a classifier checkpoint (no hidden1.weight "
+                                          "and output.weight)");
+  Generator unused(0);
+  auto classifier =
+      std::make_shared<Classifier>(ClassifierShape{first[1], first[0], last[0]}, unused);
+  try {
+    nn::load_state_dict(*classifier, file.tensors, /*strict=*/true);
+  } catch (const Error& e) {
+    throw Error("load_classifier: " + path + ": " + e.what());
+  }
+  classifier->eval();
+  return classifier;
+}
+
+}  // namespace minidl::examples

@@ -1,0 +1,86 @@
+#include "examples/common/training_checkpoint.h"
+
+#include <sstream>
+
+#include "nn/checkpoint.h"
+
+namespace minidl::examples {
+
+void save_training_checkpoint(const std::string& path, const CheckpointParts& parts,
+                              const std::map<std::string, std::string>& metadata) {
+  nn::TensorMap all;
+  for (const auto& [part, module] : parts.modules) {
+    for (auto& entry : nn::with_prefix(part + ".", nn::state_dict(*module))) all.push_back(entry);
+  }
+  for (const auto& [part, optimizer] : parts.optimizers) {
+    for (auto& entry : nn::with_prefix(part + ".", optimizer->state_dict())) all.push_back(entry);
+  }
+  nn::save_safetensors(path, all, metadata);
+}
+
+std::map<std::string, std::string> load_training_checkpoint(const std::string& path,
+                                                            const CheckpointParts& parts) {
+  nn::SafetensorsFile file = nn::load_safetensors(path);
+  // Keep copies of the current state: if a later part fails to load, earlier ones are restored,
+  // so a bad checkpoint never leaves a half-loaded model.
+  std::vector<nn::TensorMap> module_backups, optimizer_backups;
+  for (const auto& [part, module] : parts.modules) {
+    nn::TensorMap backup;
+    for (auto& [name, tensor] : nn::state_dict(*module)) backup.emplace_back(name, tensor.clone());
+    module_backups.push_back(std::move(backup));
+  }
+  for (const auto& [part, optimizer] : parts.optimizers) {
+    nn::TensorMap backup;
+    for (auto& [name, tensor] : optimizer->state_dict()) backup.emplace_back(name, tensor.clone());
+    optimizer_backups.push_back(std::move(backup));
+  }
+  size_t modules_done = 0, optimizers_done = 0;
+  try {
+    for (const auto& [part, module] : parts.modules) {
+      nn::load_state_dict(*module, nn::strip_prefix(file.tensors, part + "."), /*strict=*/true);
+      ++modules_done;
+    }
+    for (const auto& [part, optimizer] : parts.optimizers) {
+      optimizer->load_state_dict(nn::strip_prefix(file.tensors, part + "."));
+      ++optimizers_done;
+    }
+  } catch (const Error& e) {
+    for (size_t i = 0; i < modules_done; ++i) {
+      nn::load_state_dict(*parts.modules[i].second, module_backups[i], true);
+    }
+    for (size_t i = 0; i < optimizers_done; ++i) {
+      parts.optimizers[i].second->load_state_dict(optimizer_backups[i]);
+    }
+    throw Error(path + ": " + e.what());
+  }
+  return file.metadata;
+}
+
+std::string generator_state_to_string(const Generator& generator) {
+  std::ostringstream os;
+  const Generator::State state = generator.state();
+  for (size_t i = 0; i < state.size(); ++i) os << (i ? " " : "") << state[i];
+  return os.str();
+}
+
+void generator_state_from_string(Generator& generator, const std::string& text,
+                                 const std::string& what) {
+  std::istringstream is(text);
+  Generator::State state{};
+  for (auto& word : state) {
+    MINIDL_CHECK(bool(is >> word), what << ": corrupt generator state '" << text << "'");
+  }
+  std::string rest;
+  MINIDL_CHECK(!(is >> rest), what << ": corrupt generator state '" << text << "'");
+  generator.set_state(state);
+}
+
+const std::string& require_metadata(const std::map<std::string, std::string>& metadata,
+                                    const std::string& key, const std::string& path) {
+  auto it = metadata.find(key);
+  MINIDL_CHECK(it != metadata.end(), path << ": not a minidl training checkpoint (no '" << key
+                                          << "' in its metadata)");
+  return it->second;
+}
+
+}  // namespace minidl::examples

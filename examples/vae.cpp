@@ -1,0 +1,294 @@
+// vae: trains a variational autoencoder on Fashion-MNIST (or MNIST, or a folder of images) and
+// leaves its samples, reconstructions, metrics and checkpoint in an output folder.
+//
+//   build/examples/vae                      # 10 epochs on Fashion-MNIST, output in runs/vae
+//   build/examples/vae --latent 2 --epochs 20 --out runs/vae2d    # adds a latent-manifold grid
+//   build/examples/vae --resume             # continue from runs/vae/checkpoint.safetensors
+//   build/examples/vae --eval-only --iw-samples 100               # -log p(x) bound of a model
+//
+// Read it top to bottom: flags, data, model, then the epoch loop (one training step is
+// negative_elbo -> backward -> Adam step), evaluation, pictures and the checkpoint.
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+
+#include "data/data.h"
+#include "examples/common/program.h"
+#include "examples/common/progress.h"
+#include "examples/common/training_checkpoint.h"
+#include "examples/vae/vae_model.h"
+#include "nn/optim/adam.h"
+
+using namespace minidl;
+using namespace minidl::examples;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Flags {
+  std::string data = "fashion-mnist";  // fashion-mnist, mnist or folder
+  std::string data_dir;
+  int64_t epochs = 10;
+  int64_t batch_size = 128;
+  int64_t latent = 20;
+  int64_t hidden = 400;
+  double lr = 1e-3;
+  double beta = 1.0;
+  uint64_t seed = 1;
+  int threads = 0;
+  std::string out = "runs/vae";
+  bool resume = false;
+  bool eval_only = false;
+  int64_t iw_samples = 0;
+  int64_t limit = 0;  // train on the first `limit` images only (0: all)
+};
+
+struct Dataset {
+  Tensor train, test;  // float32 [N, pixels] in [0, 1]
+  int64_t channels = 1, height = 28, width = 28;
+};
+
+Dataset load_dataset(const Flags& flags) {
+  Dataset d;
+  if (flags.data == "fashion-mnist" || flags.data == "mnist") {
+    auto load = flags.data == "mnist" ? data::load_mnist : data::load_fashion_mnist;
+    d.train = load(data::Split::Train, flags.data_dir, data::PixelRange::ZeroToOne).images;
+    d.test = load(data::Split::Test, flags.data_dir, data::PixelRange::ZeroToOne).images;
+  } else {  // an image folder: grayscale 28x28, the last tenth held out as the test set
+    MINIDL_CHECK(!flags.data_dir.empty(), "--data folder needs --data-dir PATH");
+    data::ImageFolderOptions options;
+    options.image = {.channels = 1, .height = 28, .width = 28};
+    options.labelled = false;
+    data::ImageFolder folder(flags.data_dir, options);
+    std::vector<int64_t> every(static_cast<size_t>(folder.size()));
+    for (size_t i = 0; i < every.size(); ++i) every[i] = int64_t(i);
+    Tensor all = folder.get_batch(every).inputs.reshape({folder.size(), 28 * 28});
+    const int64_t n = all.size(0), test = std::max<int64_t>(1, n / 10);
+    MINIDL_CHECK(n >= 2, "--data-dir " << flags.data_dir << ": need at least 2 images, found " << n);
+    d.train = all.narrow(0, 0, n - test);
+    d.test = all.narrow(0, n - test, test);
+  }
+  if (flags.limit > 0 && flags.limit < d.train.size(0)) d.train = d.train.narrow(0, 0, flags.limit);
+  return d;
+}
+
+// -ELBO per image over a whole split, one z sample per image (from a fixed seed, so evaluations
+// of the same model agree).
+struct Evaluation {
+  double nelbo = 0, reconstruction = 0, kl = 0;
+};
+
+Evaluation evaluate(const Vae& vae, const Tensor& images, uint64_t seed) {
+  NoGradGuard no_grad;
+  Generator noise(seed);
+  Evaluation e;
+  for (int64_t begin = 0; begin < images.size(0); begin += 1000) {
+    Variable x(images.narrow(0, begin, std::min<int64_t>(1000, images.size(0) - begin)));
+    NegativeElbo terms = negative_elbo(vae, x, noise);
+    e.reconstruction += terms.reconstruction.item();
+    e.kl += terms.kl.item();
+  }
+  e.reconstruction /= double(images.size(0));
+  e.kl /= double(images.size(0));
+  e.nelbo = e.reconstruction + e.kl;
+  return e;
+}
+
+Tensor as_images(const Tensor& flat, const Dataset& d) {
+  return flat.reshape({flat.size(0), d.channels, d.height, d.width});
+}
+
+// Pictures after each epoch: decodes of a fixed set of z (so epochs can be compared), test
+// inputs over their reconstructions, and, for a 2-d latent space, the decoded manifold.
+void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int64_t epoch,
+                    const fs::path& out) {
+  NoGradGuard no_grad;
+  char name[32];
+  std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
+  Tensor samples = sigmoid(vae.decode(Variable(fixed_z)).data());
+  data::write_image_grid((out / name).string(), as_images(samples, d), 8, 8);
+
+  // Rows alternate: 8 test images, then their reconstructions (decoded posterior means).
+  Tensor inputs = d.test.narrow(0, 0, 32);
+  Tensor reconstructions = sigmoid(vae.decode(vae.encode(Variable(inputs)).mu).data());
+  std::vector<Tensor> rows;
+  for (int64_t r = 0; r < 4; ++r) {
+    rows.push_back(inputs.narrow(0, 8 * r, 8));
+    rows.push_back(reconstructions.narrow(0, 8 * r, 8));
+  }
+  data::write_image_grid((out / "reconstructions.png").string(), as_images(concat(rows), d), 8, 8);
+
+  if (vae.shape().latent == 2) {
+    // z on a 20 x 20 grid of the prior's quantiles, so equal areas of the picture hold equal
+    // probability mass: z = Phi^-1(p) = sqrt(2) erfinv(2p - 1), found by bisection on erf.
+    const int64_t n = 20;
+    Tensor z = Tensor::empty({n * n, 2});
+    auto quantile = [](double p) {
+      double lo = -10, hi = 10;
+      for (int i = 0; i < 100; ++i) {
+        double mid = 0.5 * (lo + hi);
+        (0.5 * (1 + std::erf(mid / std::numbers::sqrt2)) < p ? lo : hi) = mid;
+      }
+      return 0.5 * (lo + hi);
+    };
+    float* p = z.data<float>();
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        p[2 * (i * n + j)] = float(quantile((double(j) + 0.5) / double(n)));
+        p[2 * (i * n + j) + 1] = float(quantile(1.0 - (double(i) + 0.5) / double(n)));
+      }
+    }
+    Tensor manifold = sigmoid(vae.decode(Variable(z)).data());
+    data::write_image_grid((out / "latent_manifold.png").string(), as_images(manifold, d), n, n);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default) on Fashion-MNIST.", "vae"};
+  app.add_option("--data", flags.data, "Data set: fashion-mnist, mnist or folder")
+      ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder"}))
+      ->capture_default_str();
+  app.add_option("--data-dir", flags.data_dir,
+                 "Where the data set is (default: /usr/share/datasets/fashion-mnist, or "
+                 "$MINIDL_FASHION_MNIST_DIR / $MINIDL_MNIST_DIR); required for --data folder");
+  app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
+      ->check(CLI::Range(int64_t(1), int64_t(100000)))->capture_default_str();
+  app.add_option("--batch-size", flags.batch_size, "Images per training step")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+  app.add_option("--latent", flags.latent, "Latent dimensions (2 adds latent_manifold.png)")
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+  app.add_option("--hidden", flags.hidden, "Hidden units of encoder and decoder")
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+  app.add_option("--lr", flags.lr, "Adam learning rate")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--beta", flags.beta, "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--seed", flags.seed, "Seed of every random draw")->capture_default_str();
+  app.add_option("--threads", flags.threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
+  app.add_option("--out", flags.out, "Output folder")->capture_default_str();
+  app.add_flag("--resume", flags.resume, "Continue from <out>/checkpoint.safetensors");
+  app.add_flag("--eval-only", flags.eval_only,
+               "Evaluate <out>/checkpoint.safetensors on the test set and exit");
+  app.add_option("--iw-samples", flags.iw_samples,
+                 "At the end, also estimate -log p(x) with the importance-weighted bound using "
+                 "this many samples per image (0: off)")
+      ->check(CLI::Range(int64_t(0), int64_t(100000)))->capture_default_str();
+  app.add_option("--limit", flags.limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+
+  return run_program("vae", [&] {
+    apply_thread_flag(flags.threads);
+    const fs::path out = flags.out;
+    fs::create_directories(out);
+    const std::string checkpoint_path = (out / "checkpoint.safetensors").string();
+
+    // --- data ---
+    Dataset d = load_dataset(flags);
+    const int64_t pixels = d.train.size(1);
+    std::printf("vae: %lld training and %lld test images of %lldx%lld, output in %s\n",
+                (long long)d.train.size(0), (long long)d.test.size(0), (long long)d.height,
+                (long long)d.width, out.c_str());
+
+    // --- model, optimizer, random streams ---
+    Generator init(flags.seed);
+    Vae vae({pixels, flags.hidden, flags.latent}, init);
+    optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
+    Generator noise(flags.seed + 1);  // the reparameterisation's eps, saved in checkpoints
+    data::DataLoader loader(d.train, Tensor(),
+                            {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
+    Generator sample_generator(flags.seed + 3);
+    const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
+    CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}};
+
+    if (flags.resume || flags.eval_only) {
+      MINIDL_CHECK(fs::exists(checkpoint_path), checkpoint_path << ": no checkpoint to "
+                                                               << (flags.eval_only ? "evaluate" : "resume from"));
+      auto metadata = load_training_checkpoint(checkpoint_path, parts);
+      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
+                                  checkpoint_path);
+      loader.load_state(data::DataLoaderState::from_string(
+          require_metadata(metadata, "loader", checkpoint_path)));
+      std::printf("vae: resumed from %s after epoch %lld\n", checkpoint_path.c_str(),
+                  (long long)loader.epoch());
+    }
+    std::cout << vae << '\n';
+
+    if (!flags.eval_only) {
+      data::CsvLogger metrics((out / "metrics.csv").string(),
+                              {"epoch", "train_nelbo", "train_reconstruction", "train_kl",
+                               "test_nelbo", "test_reconstruction", "test_kl", "seconds"},
+                              {.resume = flags.resume, .resume_after = double(loader.epoch())});
+      // --- the epoch loop ---
+      for (int64_t epoch = loader.epoch() + 1; epoch <= flags.epochs; ++epoch) {
+        vae.train();
+        ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs),
+                              loader.batches_per_epoch());
+        const auto start = std::chrono::steady_clock::now();
+        double reconstruction_sum = 0, kl_sum = 0;
+        int64_t seen = 0, step = 0;
+        while (std::optional<data::Batch> batch = loader.next()) {
+          // One training step: -ELBO summed over the batch, backward, Adam.
+          Variable x(batch->inputs);
+          NegativeElbo terms = negative_elbo(vae, x, noise);
+          Variable loss = terms.total(flags.beta);
+          vae.zero_grad();
+          loss.backward();
+          adam.step();
+
+          reconstruction_sum += terms.reconstruction.item();
+          kl_sum += terms.kl.item();
+          seen += batch->size();
+          char text[64];
+          std::snprintf(text, sizeof text, "-ELBO %.2f", (reconstruction_sum + kl_sum) / double(seen));
+          progress.update(++step, seen, text);
+        }
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+        vae.eval();
+        Evaluation test = evaluate(vae, d.test, flags.seed + 4);
+        const double train_reconstruction = reconstruction_sum / double(seen);
+        const double train_kl = kl_sum / double(seen);
+        char summary[160];
+        std::snprintf(summary, sizeof summary,
+                      "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
+                      train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
+        progress.finish(summary);
+        metrics.log({double(epoch), train_reconstruction + train_kl, train_reconstruction, train_kl,
+                     test.nelbo, test.reconstruction, test.kl, seconds});
+
+        write_pictures(vae, d, fixed_z, epoch, out);
+        save_training_checkpoint(checkpoint_path, parts,
+                                 {{"epoch", std::to_string(epoch)},
+                                  {"noise_generator", generator_state_to_string(noise)},
+                                  {"loader", loader.state().to_string()},
+                                  {"latent", std::to_string(flags.latent)},
+                                  {"hidden", std::to_string(flags.hidden)}});
+        data::plot_training_curves((out / "metrics.csv").string(), (out / "curves.png").string(),
+                                   {.x_column = "epoch",
+                                    .panels = {{"train_nelbo", "test_nelbo"},
+                                               {"test_reconstruction"},
+                                               {"test_kl"}},
+                                    .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
+      }
+    }
+
+    // --- final evaluation ---
+    vae.eval();
+    Evaluation test = evaluate(vae, d.test, flags.seed + 4);
+    std::printf("vae: test negative ELBO %.2f nats/image (reconstruction %.2f, KL %.2f)\n",
+                test.nelbo, test.reconstruction, test.kl);
+    if (flags.iw_samples > 0) {
+      Generator iw(flags.seed + 5);
+      const double nll = importance_weighted_nll(vae, d.test, flags.iw_samples, iw);
+      std::printf("vae: test -log p(x) <= %.2f nats/image (importance-weighted bound, K = %lld)\n",
+                  nll, (long long)flags.iw_samples);
+    }
+    return 0;
+  });
+}
