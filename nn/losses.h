@@ -1,0 +1,77 @@
+// Loss functions, with PyTorch's semantics (torch.nn.functional), composed from autograd ops so
+// they need no backward of their own, and each written so that both its value and its gradient
+// stay finite at extreme inputs (logits of +-1000, probabilities of exactly 0 and 1). The trick
+// each one uses is in its comment here and in the README's losses table.
+//
+// Shapes must match exactly where a loss compares two tensors (PyTorch would broadcast with a
+// warning; here a mismatch is an error that names both shapes).
+#pragma once
+
+#include <ostream>
+
+#include "autograd/variable.h"
+
+namespace minidl::nn {
+
+// How the per-element (or per-sample) losses are combined: None keeps them, Mean averages over
+// every element, Sum adds them up. BatchMean (kl_div only) is the sum divided by the batch size,
+// the true KL divergence per sample.
+enum class Reduction { None, Mean, Sum, BatchMean };
+std::ostream& operator<<(std::ostream& os, Reduction reduction);
+
+// Classification from logits [N, C] and int64 class indices [N]: -log_softmax(logits)[target].
+// log_softmax is x - logsumexp(x), finite for any finite logits, with the gradient
+// softmax - one_hot. With label_smoothing e the target distribution is (1 - e) one_hot + e / C,
+// so the loss is (1 - e) * nll + e * mean over classes of -log_softmax.
+Variable cross_entropy(const Variable& logits, const Tensor& targets,
+                       Reduction reduction = Reduction::Mean, double label_smoothing = 0.0);
+
+// Negative log-likelihood from log-probabilities [N, C] and int64 class indices [N].
+Variable nll_loss(const Variable& log_probs, const Tensor& targets,
+                  Reduction reduction = Reduction::Mean);
+
+// -[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] from logits x, written without sigmoid as
+//   x >= 0:  (1 - t) x + softplus(-x)        x < 0:  -t x + softplus(x)
+// Each branch is exact, never exponentiates a large positive number, and is smooth, so the
+// gradient sigmoid(x) - t is exact everywhere, x = 0 included. targets may require grad.
+Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable& targets,
+                                          Reduction reduction = Reduction::Mean);
+
+// -[t log p + (1 - t) log(1 - p)] from probabilities p in [0, 1], each log clamped to >= -100 as
+// PyTorch does, so p = 0 or 1 gives a finite loss. The clamped elements get a zero gradient (the
+// log is evaluated at a safe point there, so no 0 * inf = NaN appears). Prefer
+// binary_cross_entropy_with_logits: it loses no precision to the sigmoid.
+Variable binary_cross_entropy(const Variable& probs, const Variable& targets,
+                              Reduction reduction = Reduction::Mean);
+
+Variable mse_loss(const Variable& input, const Variable& target,
+                  Reduction reduction = Reduction::Mean);
+// |input - target|; the gradient at a tie is 0, as PyTorch.
+Variable l1_loss(const Variable& input, const Variable& target,
+                 Reduction reduction = Reduction::Mean);
+
+// KL(target || model) with input = the model's log-probabilities, as torch.nn.functional.kl_div:
+// pointwise target * (log target - input), with 0 where target = 0 (0 log 0 = 0); with log_target
+// the target is given as log-probabilities and the pointwise loss is exp(target) (target - input).
+// Reduction::BatchMean gives the KL divergence per sample (sum / N); Mean averages over every
+// element, as PyTorch's "mean", which is not a KL divergence.
+Variable kl_div(const Variable& input_log_probs, const Variable& target,
+                Reduction reduction = Reduction::Mean, bool log_target = false);
+
+// KL(N(mu, diag(exp(logvar))) || N(0, I)), the VAE's latent loss, in closed form:
+//   0.5 * sum over the last axis of (exp(logvar) + mu^2 - 1 - logvar)
+// giving one value per sample ([N] for [N, D] inputs) that `reduction` then combines over the
+// batch: Mean is the average KL per sample, Sum the total. Finite for any finite mu and for logvar
+// up to about 88 (float32) / 709 (float64), beyond which the variance itself overflows.
+Variable gaussian_kl_standard_normal(const Variable& mu, const Variable& logvar,
+                                     Reduction reduction = Reduction::Mean);
+
+// KL(N(mu1, diag(exp(logvar1))) || N(mu2, diag(exp(logvar2)))) in closed form, per sample:
+//   0.5 * sum over the last axis of
+//       (logvar2 - logvar1 + exp(logvar1 - logvar2) + (mu1 - mu2)^2 exp(-logvar2) - 1)
+// The variance ratio is exp of a difference, so two large log-variances do not overflow.
+// All four inputs must have the same shape; reduction as gaussian_kl_standard_normal.
+Variable gaussian_kl(const Variable& mu1, const Variable& logvar1, const Variable& mu2,
+                     const Variable& logvar2, Reduction reduction = Reduction::Mean);
+
+}  // namespace minidl::nn

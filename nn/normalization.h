@@ -1,0 +1,51 @@
+// Normalisation layers: BatchNorm1d (Ioffe and Szegedy, 2015) and LayerNorm (Ba et al., 2016),
+// with PyTorch's semantics, and their functional forms (which the gradcheck tests exercise in
+// float64).
+#pragma once
+
+#include "nn/module.h"
+
+namespace minidl::nn {
+
+// Batch normalisation of x [N, C] or [N, C, L] over every axis but the channel axis 1.
+// Training: normalises with the batch mean and biased variance and, when running_mean and
+// running_var are defined, updates them in place as PyTorch does:
+//   running = (1 - momentum) running + momentum * batch statistic
+// with the *unbiased* batch variance for running_var. Evaluation: normalises with the running
+// statistics. weight and bias [C] may be undefined (no affine transform).
+Variable batch_norm(const Variable& input, const Tensor& running_mean, const Tensor& running_var,
+                    const Variable& weight, const Variable& bias, bool training,
+                    double momentum = 0.1, double eps = 1e-5);
+
+// Normalises over the trailing axes given by normalized_shape (the input must end in them) with
+// the biased variance, then applies weight and bias of that shape (either may be undefined).
+Variable layer_norm(const Variable& input, const Shape& normalized_shape, const Variable& weight,
+                    const Variable& bias, double eps = 1e-5);
+
+class BatchNorm1d : public Module {
+ public:
+  // weight = 1, bias = 0; buffers running_mean = 0, running_var = 1 and num_batches_tracked
+  // (int64, counted as PyTorch does, so state dicts have the same keys).
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
+  Variable forward(const Variable& input) override;
+  std::string name() const override;  // "BatchNorm1d(64, eps=1e-05, momentum=0.1)"
+
+  int64_t num_features;
+  double eps, momentum;
+  Variable weight, bias;
+  Tensor running_mean, running_var, num_batches_tracked;
+};
+
+class LayerNorm : public Module {
+ public:
+  explicit LayerNorm(int64_t num_features, double eps = 1e-5);
+  explicit LayerNorm(Shape normalized_shape, double eps = 1e-5);
+  Variable forward(const Variable& input) override;
+  std::string name() const override;  // "LayerNorm([64], eps=1e-05)"
+
+  Shape normalized_shape;
+  double eps;
+  Variable weight, bias;
+};
+
+}  // namespace minidl::nn
