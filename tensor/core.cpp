@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "tensor/loops.h"
 
@@ -20,7 +21,12 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Strides strides, i
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   for (int64_t d : shape) MINIDL_CHECK(d >= 0, "empty: negative dimension in shape " << shape);
-  auto storage = std::make_shared<Storage>(size_t(shape_numel(shape)) * dtype_size(dtype));
+  // Reject sizes whose element or byte count overflows before they wrap into a small allocation.
+  int64_t numel = 0;
+  MINIDL_CHECK(checked_numel(shape, numel) &&
+                   numel <= std::numeric_limits<int64_t>::max() / int64_t(dtype_size(dtype)),
+               "empty: shape " << shape << " of " << dtype << " is too large to allocate");
+  auto storage = std::make_shared<Storage>(size_t(numel) * dtype_size(dtype));
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }
 
@@ -51,23 +57,26 @@ namespace {
 Shape infer_shape(const Shape& requested, int64_t numel, std::string_view op,
                   const Shape& from) {
   Shape shape = requested;
-  int64_t known = 1, infer_at = -1;
+  int64_t infer_at = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       MINIDL_CHECK(infer_at < 0, op << ": only one dimension can be -1, got " << requested);
       infer_at = int64_t(i);
+      shape[i] = 1;  // counted as 1 until inferred
     } else {
       MINIDL_CHECK(shape[i] >= 0, op << ": negative dimension in " << requested);
-      known *= shape[i];
     }
   }
+  int64_t known = 0;
+  const bool fits = checked_numel(shape, known);
   if (infer_at >= 0) {
-    MINIDL_CHECK(known != 0 && numel % known == 0,
+    MINIDL_CHECK(fits && known != 0 && numel % known == 0,
                  op << ": cannot infer -1 in " << requested << " for " << numel << " elements");
     shape[infer_at] = numel / known;
+    known = numel;
   }
-  MINIDL_CHECK(shape_numel(shape) == numel, op << ": shape " << from << " (" << numel
-                                               << " elements) cannot become " << requested);
+  MINIDL_CHECK(fits && known == numel, op << ": shape " << from << " (" << numel
+                                          << " elements) cannot become " << requested);
   return shape;
 }
 
@@ -267,7 +276,12 @@ Tensor Tensor::squeeze(int64_t axis) const {
 }
 
 Tensor Tensor::unsqueeze(int64_t axis) const {
-  int64_t a = normalize_axis(axis, dim() + 1, "unsqueeze");
+  // The new axis can go anywhere in [0, dim()], so the valid range is one wider than the rank.
+  const int64_t n = dim() + 1;
+  MINIDL_CHECK(axis >= -n && axis < n, "unsqueeze: axis " << axis << " is out of range for "
+                                                          << dim() << "-d tensor (" << -n << " to "
+                                                          << n - 1 << ")");
+  const int64_t a = axis < 0 ? axis + n : axis;
   Shape shape = shape_;
   Strides strides = strides_;
   int64_t stride = a < dim() ? strides_[a] * shape_[a] : 1;

@@ -59,6 +59,33 @@ T min_propagating_nan(T a, T b) {
   return (a < b || a != a) ? a : b;
 }
 
+// Integer arithmetic wraps around in two's complement, as NumPy does. Signed overflow is undefined
+// behaviour in C++ (and INT64_MIN / -1 traps on x86), so int64 goes through uint64; uint8 is
+// promoted to int by C++ and narrowed back modulo 256. Floating types use the plain operators.
+template <typename T>
+T wrapping_add(T x, T y) {
+  if constexpr (std::is_same_v<T, int64_t>) return T(uint64_t(x) + uint64_t(y));
+  else return T(x + y);
+}
+template <typename T>
+T wrapping_sub(T x, T y) {
+  if constexpr (std::is_same_v<T, int64_t>) return T(uint64_t(x) - uint64_t(y));
+  else return T(x - y);
+}
+template <typename T>
+T wrapping_mul(T x, T y) {
+  if constexpr (std::is_same_v<T, int64_t>) return T(uint64_t(x) * uint64_t(y));
+  else return T(x * y);
+}
+// Integer division truncates toward zero, as C++; callers have already rejected a zero divisor.
+template <typename T>
+T wrapping_div(T x, T y) {
+  if constexpr (std::is_same_v<T, int64_t>) {
+    if (y == -1) return T(uint64_t(0) - uint64_t(x));
+  }
+  return T(x / y);
+}
+
 template <typename T>
 void check_no_integer_zero(const Tensor& divisor, const char* op) {
   if constexpr (!kIsFloat<T>) {
@@ -139,9 +166,9 @@ Tensor pow(const Tensor& x, double exponent) {
                          []<typename T>(T y) { return [y](T x) -> T { return expr; }; });  \
   }
 
-MINIDL_BINARY(add, x + y)
-MINIDL_BINARY(sub, x - y)
-MINIDL_BINARY(mul, x * y)
+MINIDL_BINARY(add, wrapping_add(x, y))
+MINIDL_BINARY(sub, wrapping_sub(x, y))
+MINIDL_BINARY(mul, wrapping_mul(x, y))
 MINIDL_BINARY(maximum, max_propagating_nan(x, y))
 MINIDL_BINARY(minimum, min_propagating_nan(x, y))
 MINIDL_BINARY(eq, T(x == y))
@@ -156,14 +183,19 @@ Tensor div(const Tensor& a, const Tensor& b) {
   if (a.defined() && b.defined() && a.dtype() == b.dtype()) {
     dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
   }
-  return broadcast_binary(a, b, "div",
-                          []<typename T>() { return [](T x, T y) -> T { return x / y; }; });
+  return broadcast_binary(a, b, "div", []<typename T>() {
+    return [](T x, T y) -> T { return wrapping_div(x, y); };
+  });
 }
 
+// True division, not a multiply by 1 / b: x / 10 must give the double nearest x / 10 (as NumPy),
+// and the loop is memory-bound, so the division costs nothing measurable.
 Tensor div(const Tensor& a, double b) {
-  MINIDL_CHECK(is_floating(a.dtype()) || b != 0, "div: integer division by zero");
-  if (is_floating(a.dtype())) return mul(a, 1.0 / b);  // one multiply per element is cheaper
-  return scalar_binary(a, b, "div", []<typename T>(T y) { return [y](T x) -> T { return x / y; }; });
+  return scalar_binary(a, b, "div", []<typename T>(T y) {
+    // Checked after the conversion to T: 0.5 becomes an integer 0 divisor.
+    if constexpr (!kIsFloat<T>) MINIDL_CHECK(y != 0, "div: integer division by zero");
+    return [y](T x) -> T { return wrapping_div(x, y); };
+  });
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
@@ -205,9 +237,11 @@ Tensor& add_(Tensor& a, const Tensor& b, double alpha) {
   dispatch_all(a.dtype(), [&]<typename T>() {
     const T scale = T(alpha);
     if (alpha == 1.0) {
-      detail::binary_loop<T, T, T>(a, a, bb, [](T x, T y) -> T { return x + y; });
+      detail::binary_loop<T, T, T>(a, a, bb, [](T x, T y) -> T { return wrapping_add(x, y); });
     } else {
-      detail::binary_loop<T, T, T>(a, a, bb, [scale](T x, T y) -> T { return x + scale * y; });
+      detail::binary_loop<T, T, T>(a, a, bb, [scale](T x, T y) -> T {
+        return wrapping_add(x, wrapping_mul(scale, y));
+      });
     }
   });
   return a;
@@ -216,7 +250,7 @@ Tensor& add_(Tensor& a, const Tensor& b, double alpha) {
 Tensor& mul_(Tensor& a, double factor) {
   dispatch_all(a.dtype(), [&]<typename T>() {
     const T f = T(factor);
-    detail::unary_loop<T, T>(a, a, [f](T x) -> T { return x * f; });
+    detail::unary_loop<T, T>(a, a, [f](T x) -> T { return wrapping_mul(x, f); });
   });
   return a;
 }
@@ -232,7 +266,9 @@ Tensor operator*(const Tensor& a, double b) { return mul(a, b); }
 Tensor operator/(const Tensor& a, double b) { return div(a, b); }
 Tensor operator+(double a, const Tensor& b) { return add(b, a); }
 Tensor operator-(double a, const Tensor& b) {
-  return scalar_binary(b, a, "sub", []<typename T>(T x) { return [x](T y) -> T { return x - y; }; });
+  return scalar_binary(b, a, "sub", []<typename T>(T x) {
+    return [x](T y) -> T { return wrapping_sub(x, y); };
+  });
 }
 Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
 Tensor operator/(double a, const Tensor& b) {
@@ -240,7 +276,9 @@ Tensor operator/(double a, const Tensor& b) {
   if (!is_floating(b.dtype())) {
     dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
   }
-  return scalar_binary(b, a, "div", []<typename T>(T x) { return [x](T y) -> T { return x / y; }; });
+  return scalar_binary(b, a, "div", []<typename T>(T x) {
+    return [x](T y) -> T { return wrapping_div(x, y); };
+  });
 }
 
 }  // namespace minidl

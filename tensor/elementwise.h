@@ -1,7 +1,8 @@
 // Elementwise math: unary functions, binary arithmetic and comparisons with NumPy broadcasting,
 // where(), and the operators + - * / on tensors and scalars. Every function returns a new
 // contiguous tensor; inputs may be any views. Comparisons return a mask of 0 and 1 in the inputs'
-// dtype, so masks multiply directly with values.
+// dtype, so masks multiply directly with values. Integer arithmetic wraps around on overflow (as
+// NumPy) and integer division truncates toward zero (as C++); an integer zero divisor throws.
 #pragma once
 
 #include "tensor/core.h"

@@ -160,7 +160,11 @@ Tensor concat(const std::vector<Tensor>& tensors, int64_t axis) {
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t axis) {
   MINIDL_CHECK(!tensors.empty(), "stack: needs at least one tensor");
-  int64_t a = normalize_axis(axis, tensors.front().dim() + 1, "stack");
+  const int64_t rank = tensors.front().dim(), n = rank + 1;  // the new axis goes in [0, rank]
+  MINIDL_CHECK(axis >= -n && axis < n, "stack: axis " << axis << " is out of range for " << rank
+                                                      << "-d tensors (" << -n << " to " << n - 1
+                                                      << ")");
+  const int64_t a = axis < 0 ? axis + n : axis;
   std::vector<Tensor> expanded;
   for (size_t i = 0; i < tensors.size(); ++i) {
     MINIDL_CHECK(tensors[i].shape() == tensors.front().shape(),
@@ -175,8 +179,11 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t axis) {
 Tensor one_hot(const Tensor& labels, int64_t classes, DType dtype) {
   check_index_tensor(labels, "one_hot");
   MINIDL_CHECK(classes > 0, "one_hot: number of classes must be positive, got " << classes);
-  std::vector<int64_t> values = checked_indices(labels, classes, labels.dim() ? labels.dim() - 1 : 0,
-                                                "one_hot");
+  std::vector<int64_t> values = labels.to_vector<int64_t>();
+  for (int64_t v : values) {
+    MINIDL_CHECK(v >= 0 && v < classes,
+                 "one_hot: label " << v << " is out of range for " << classes << " classes");
+  }
   Shape shape = labels.shape();
   shape.push_back(classes);
   Tensor out = zeros(shape, dtype);

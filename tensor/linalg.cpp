@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
 #include "tensor/creation.h"
 #include "tensor/elementwise.h"
 #include "tensor/reduce.h"
@@ -31,6 +33,21 @@ BlasOperand as_blas_operand(const Tensor& m) {
   return {c, CblasNoTrans, std::max<int64_t>(cols, 1)};
 }
 
+// OpenBLAS cuts K into blocks of its tuning size Q, but its serial driver (level3.c) and threaded
+// driver (level3_thread.c) split a tail between Q and 2Q differently, so the same product could
+// differ in the last bits between 1 and 2 threads. Every call below gets K <= kMaxBlasDepth, under
+// Q on the x86 kernels we run (measured first differing K on SkylakeX: 449 for sgemm, 385 for
+// dgemm), so both drivers do one K block and the slices are summed into C in a fixed order. The
+// cost is one extra pass over C per slice, which bench_matmul measures (within noise).
+constexpr int64_t kMaxBlasDepth = 256;
+
+// Pointer to element [row, col] of an operand as BLAS sees it (before its transpose flag).
+template <typename T>
+const T* operand_at(const BlasOperand& m, int64_t row, int64_t col) {
+  const T* base = m.tensor.template data<T>();
+  return m.trans == CblasNoTrans ? base + row * m.ld + col : base + col * m.ld + row;
+}
+
 // out[M, N] (contiguous) = alpha * a[M, K] @ b[K, N] + beta * out.
 void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
   const int64_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
@@ -41,13 +58,22 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
     return;
   }
   BlasOperand A = as_blas_operand(a), B = as_blas_operand(b);
+  // Equal slices (784 -> 4 x 196) rather than 256, 256, 256, 16: no thin last call.
+  const int64_t slices = (K + kMaxBlasDepth - 1) / kMaxBlasDepth;
+  const int64_t depth = (K + slices - 1) / slices;
   dispatch_floating(out.dtype(), "matmul", [&]<typename T>() {
-    if constexpr (std::is_same_v<T, float>) {
-      cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, K, float(alpha), A.tensor.data<float>(),
-                  A.ld, B.tensor.data<float>(), B.ld, float(beta), out.data<float>(), N);
-    } else {
-      cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, K, alpha, A.tensor.data<double>(), A.ld,
-                  B.tensor.data<double>(), B.ld, beta, out.data<double>(), N);
+    for (int64_t k0 = 0; k0 < K; k0 += depth) {
+      const int64_t kc = std::min(depth, K - k0);
+      const T* a_slice = operand_at<T>(A, 0, k0);
+      const T* b_slice = operand_at<T>(B, k0, 0);
+      const T slice_beta = k0 == 0 ? T(beta) : T(1);
+      if constexpr (std::is_same_v<T, float>) {
+        cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, float(alpha), a_slice, A.ld,
+                    b_slice, B.ld, slice_beta, out.data<float>(), N);
+      } else {
+        cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, alpha, a_slice, A.ld, b_slice,
+                    B.ld, slice_beta, out.data<double>(), N);
+      }
     }
   });
 }
@@ -84,6 +110,9 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
     // whose rows are contiguous is folded into a single tall GEMM instead.)
     Shape batch_a(a.shape().begin(), a.shape().end() - 2);
     Shape batch_b(b.shape().begin(), b.shape().end() - 2);
+    MINIDL_CHECK(can_broadcast(batch_a, batch_b), "matmul: batch dimensions of "
+                                                      << a_in.shape() << " and " << b_in.shape()
+                                                      << " cannot be broadcast");
     Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
     Shape out_shape = batch;
     out_shape.push_back(M);
@@ -118,9 +147,8 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
   MINIDL_CHECK(bias.dtype() == a.dtype(),
                "addmm: bias dtype " << bias.dtype() << " differs from " << a.dtype());
   Tensor out = Tensor::empty({a.shape()[0], b.shape()[1]}, a.dtype());
-  MINIDL_CHECK(broadcast_shapes(bias.shape(), out.shape(), "addmm") == out.shape(),
-               "addmm: bias of shape " << bias.shape() << " does not broadcast to "
-                                       << out.shape());
+  MINIDL_CHECK(broadcasts_to(bias.shape(), out.shape()), "addmm: bias of shape " << bias.shape() << " does not broadcast to "
+                                             << out.shape());
   out.copy_(bias);
   gemm_2d(out, a, b, 1.0, 1.0);
   return out;

@@ -66,21 +66,46 @@ struct Printer {
   }
 };
 
+// Flat indices of the values that will be shown: all of them, or only the first and last
+// kEdgeItems along each long axis when summarising.
+void collect_shown(const Shape& shape, bool summarise, size_t axis, int64_t offset,
+                   std::vector<int64_t>& out) {
+  if (axis == shape.size()) {
+    out.push_back(offset);
+    return;
+  }
+  const int64_t n = shape[axis];
+  int64_t block = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d) block *= shape[d];
+  const bool elide = summarise && n > 2 * kEdgeItems;
+  for (int64_t i = 0; i < n; ++i) {
+    if (elide && i == kEdgeItems) i = n - kEdgeItems;
+    collect_shown(shape, summarise, axis + 1, offset + i * block, out);
+  }
+}
+
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t.defined()) return os << "tensor(undefined)";
   std::vector<double> values = t.to_vector<double>();
+  const bool summarise = t.numel() > kSummariseAbove;
+  std::vector<int64_t> shown;
+  if (t.numel() > 0) collect_shown(t.shape(), summarise, 0, 0, shown);
+  // As NumPy, the notation and the column width depend only on the values shown.
   bool integral = !is_floating(t.dtype());
   double largest = 0, smallest_nonzero = INFINITY;
-  for (double v : values) {
+  for (int64_t i : shown) {
+    const double v = values[size_t(i)];
     if (!std::isfinite(v)) continue;
     largest = std::max(largest, std::abs(v));
     if (v != 0) smallest_nonzero = std::min(smallest_nonzero, std::abs(v));
   }
-  Printer printer{values, t.shape(), t.numel() > kSummariseAbove, integral,
+  Printer printer{values, t.shape(), summarise, integral,
                   !integral && (largest >= 1e5 || smallest_nonzero < 1e-4), 0};
-  for (double v : values) printer.width = std::max<int>(printer.width, int(printer.format(v).size()));
+  for (int64_t i : shown) {
+    printer.width = std::max<int>(printer.width, int(printer.format(values[size_t(i)]).size()));
+  }
   os << "tensor(";
   if (t.dim() == 0) {
     os << printer.format(values[0]);

@@ -2,8 +2,10 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "tensor/creation.h"
 #include "tensor/elementwise.h"
@@ -22,7 +24,11 @@ constexpr int64_t kReduceBlock = 16384;
 
 struct SumOp {
   template <typename T> static Acc<T> init() { return 0; }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) { return a + b; }
+  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) {
+    // Integer sums wrap around like NumPy's instead of overflowing (undefined behaviour).
+    if constexpr (std::is_floating_point_v<T>) return a + b;
+    else return Acc<T>(uint64_t(a) + uint64_t(b));
+  }
   template <typename T> static Acc<T> load(T v) { return Acc<T>(v); }
 };
 struct MaxOp {
@@ -129,6 +135,9 @@ Tensor reduce(const Tensor& x, const Axes& axes_in, bool keepdim, const char* op
                                            << " of shape " << x.shape());
     }
   }
+  // Integer sums come back as int64, as NumPy and PyTorch: a sum of 300 uint8 ones is 300.
+  const DType result_dtype =
+      std::is_same_v<Op, SumOp> && !is_floating(x.dtype()) ? DType::Int64 : x.dtype();
   return dispatch_all(x.dtype(), [&]<typename T>() -> Tensor {
     using A = Acc<T>;
     // Work in the accumulator type; the current array is contiguous with shape `shape`.
@@ -161,9 +170,9 @@ Tensor reduce(const Tensor& x, const Axes& axes_in, bool keepdim, const char* op
       i = start - 1;
     }
     if (first) {  // no axes to reduce (0-d input or empty axis list on 0-d)
-      return current.clone().view(out_shape);
+      return current.to(result_dtype).clone().view(out_shape);
     }
-    return acc_tensor.view(out_shape).to(x.dtype());
+    return acc_tensor.view(out_shape).to(result_dtype);
   });
 }
 
@@ -192,26 +201,30 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
   return div(reduce<SumOp>(x, axes, keepdim, "mean"), double(count));
 }
 
-Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
-  MINIDL_CHECK(x.defined() && is_floating(x.dtype()),
-               "logsumexp: a float32 or float64 tensor is needed");
+Tensor logsumexp(const Tensor& x, const Axes& axes_in, bool keepdim) {
+  MINIDL_CHECK(x.defined(), "logsumexp: undefined tensor");
+  MINIDL_CHECK(is_floating(x.dtype()), "logsumexp: dtype " << x.dtype()
+                                                           << " is not supported (float32 or float64 needed)");
+  const Axes axes = normalize_axes(axes_in, x.dim(), "logsumexp");
   Tensor m = max(x, axes, true);
   // An all -inf (or +inf) slice would give inf - inf = NaN; shifting by 0 there is harmless.
   Tensor shift = where(isfinite(m), m, 0.0);
   Tensor out = add(log(sum(exp(sub(x, shift)), axes, true)), shift);
   if (keepdim) return out;
-  return out.view(reduced_shape(x.shape(), normalize_axes(axes, x.dim(), "logsumexp"), false));
+  return out.view(reduced_shape(x.shape(), axes, false));
 }
 
 Tensor var(const Tensor& x, const Axes& axes, int64_t correction, bool keepdim) {
-  MINIDL_CHECK(x.defined() && is_floating(x.dtype()), "var: a float32 or float64 tensor is needed");
+  MINIDL_CHECK(x.defined(), "var: undefined tensor");
+  MINIDL_CHECK(is_floating(x.dtype()),
+               "var: dtype " << x.dtype() << " is not supported (float32 or float64 needed)");
   std::vector<int64_t> normalized = normalize_axes(axes, x.dim(), "var");
   int64_t count = 1;
   for (int64_t axis : normalized) count *= x.shape()[axis];
   Tensor centered = sub(x.to(DType::Float64), mean(x.to(DType::Float64), axes, true));
   Tensor squares = sum(mul(centered, centered), axes, keepdim);
-  // As PyTorch: fewer samples than the correction gives inf (or NaN for 0/0).
-  return div(squares, double(count - correction)).to(x.dtype());
+  // As PyTorch: no more samples than the correction divides by 0, giving inf (or NaN for 0 / 0).
+  return div(squares, double(std::max<int64_t>(count - correction, 0))).to(x.dtype());
 }
 
 namespace {
@@ -220,7 +233,13 @@ template <bool kMax>
 Tensor arg_extreme(const Tensor& x, int64_t axis, bool keepdim, const char* op) {
   MINIDL_CHECK(x.defined(), op << ": undefined tensor");
   int64_t a = normalize_axis(axis, x.dim(), op);
-  Tensor moved = x.dim() == 0 ? x.reshape({1}) : x.transpose(a, x.dim() - 1).contiguous();
+  // Move the reduced axis last, keeping the others in order, so rows come in the output's order.
+  std::vector<int64_t> order;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (d != a) order.push_back(d);
+  }
+  order.push_back(a);
+  Tensor moved = x.dim() == 0 ? x.reshape({1}) : x.permute(order).contiguous();
   const int64_t n = moved.shape().back();
   MINIDL_CHECK(n > 0, op << ": cannot reduce over empty axis " << a << " of shape " << x.shape());
   const int64_t rows = moved.numel() / n;
@@ -230,7 +249,6 @@ Tensor arg_extreme(const Tensor& x, int64_t axis, bool keepdim, const char* op) 
   int64_t* dst = out.data<int64_t>();
   dispatch_all(x.dtype(), [&]<typename T>() {
     const T* src = moved.data<T>();
-    // Rows follow the moved layout, whose order of kept axes matches the output's.
 #pragma omp parallel for schedule(static) if (should_parallelize(moved.numel()))
     for (int64_t r = 0; r < rows; ++r) {
       const T* row = src + r * n;

@@ -1,15 +1,31 @@
 #include "tensor/shape.h"
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 
 #include "tensor/error.h"
 
 namespace minidl {
 
+bool checked_numel(const Shape& shape, int64_t& numel) {
+  numel = 1;
+  bool overflow = false;
+  for (int64_t d : shape) {
+    if (d == 0) {  // a zero anywhere makes the count 0, however large the other dimensions
+      numel = 0;
+      return true;
+    }
+    overflow = overflow || __builtin_mul_overflow(numel, d, &numel);
+  }
+  return !overflow;
+}
+
 int64_t shape_numel(const Shape& shape) {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  int64_t n = 0;
+  MINIDL_CHECK(checked_numel(shape, n),
+               "shape_numel: shape " << shape_str(shape) << " has more elements than an int64 can "
+                                                            "count");
   return n;
 }
 
@@ -18,7 +34,11 @@ Strides contiguous_strides(const Shape& shape) {
   int64_t stride = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
-    stride *= std::max<int64_t>(shape[i], 1);
+    // Size-0 axes count as 1, as in NumPy. Only an empty tensor can overflow here (a non-empty
+    // one has a representable element count); its strides never address memory, so saturate.
+    if (__builtin_mul_overflow(stride, std::max<int64_t>(shape[i], 1), &stride)) {
+      stride = std::numeric_limits<int64_t>::max();
+    }
   }
   return strides;
 }
@@ -46,6 +66,23 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
   return out;
 }
 
+bool can_broadcast(const Shape& a, const Shape& b) {
+  for (size_t i = 1; i <= std::min(a.size(), b.size()); ++i) {
+    const int64_t da = a[a.size() - i], db = b[b.size() - i];
+    if (da != db && da != 1 && db != 1) return false;
+  }
+  return true;
+}
+
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  for (size_t i = 1; i <= from.size(); ++i) {
+    const int64_t have = from[from.size() - i];
+    if (have != to[to.size() - i] && have != 1) return false;
+  }
+  return true;
+}
+
 int64_t normalize_axis(int64_t axis, int64_t ndim, std::string_view op) {
   int64_t extent = std::max<int64_t>(ndim, 1);  // a 0-d tensor accepts axis 0 and -1, as NumPy
   MINIDL_CHECK(axis >= -extent && axis < extent,
@@ -62,8 +99,9 @@ std::vector<int64_t> normalize_axes(const std::vector<int64_t>& axes, int64_t nd
   }
   for (int64_t axis : axes) out.push_back(normalize_axis(axis, ndim, op));
   std::sort(out.begin(), out.end());
-  MINIDL_CHECK(std::adjacent_find(out.begin(), out.end()) == out.end(),
-               op << ": an axis is repeated in the axis list");
+  auto repeated = std::adjacent_find(out.begin(), out.end());
+  MINIDL_CHECK(repeated == out.end(),
+               op << ": axis " << *repeated << " appears twice in " << shape_str(axes));
   if (ndim == 0) out.clear();
   return out;
 }

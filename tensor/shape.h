@@ -14,12 +14,17 @@ namespace minidl {
 using Shape = std::vector<int64_t>;
 using Strides = std::vector<int64_t>;
 
+// The element count; throws if it does not fit in an int64 (checked_numel reports it instead).
 int64_t shape_numel(const Shape& shape);
+bool checked_numel(const Shape& shape, int64_t& numel);
 Strides contiguous_strides(const Shape& shape);
 std::string shape_str(const Shape& shape);  // "[64, 784]"
 
 // NumPy broadcasting; throws "<op>: shapes [a] and [b] cannot be broadcast".
 Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op);
+bool can_broadcast(const Shape& a, const Shape& b);
+// True when `from` broadcasts to exactly `to` (expand() would accept it).
+bool broadcasts_to(const Shape& from, const Shape& to);
 
 // Maps a possibly negative axis into [0, ndim); throws "<op>: axis 3 is out of range for 2-d
 // tensor" otherwise.

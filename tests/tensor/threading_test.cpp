@@ -1,0 +1,141 @@
+// Results are bit-identical with 1 and 2 threads. The tensors here are above kParallelGrain so the
+// parallel paths run (odd sizes, strided and broadcast operands, a long full reduction), and the
+// serial answers are checked against closed forms where one exists.
+#include <omp.h>
+
+#include <functional>
+
+#include "tests/tensor/tensor_test_util.h"
+
+namespace minidl {
+namespace {
+
+using test::bit_identical;
+using test::ScopedThreads;
+
+// Runs fn with 1 thread and with 2 threads and expects the same dtype, shape and bits.
+void expect_same_with_1_and_2_threads(const char* what, const std::function<Tensor()>& fn) {
+  SCOPED_TRACE(what);
+  Tensor one, two;
+  {
+    ScopedThreads threads(1);
+    one = fn();
+  }
+  {
+    ScopedThreads threads(2);
+    two = fn();
+  }
+  EXPECT_TRUE(bit_identical(one, two));
+}
+
+class Threading : public ::testing::Test {
+ protected:
+  // 317 x 631 = 200027 elements: well above the grain, odd, not a multiple of any vector width.
+  Generator gen{11};
+  Tensor a = normal({317, 631}, 0, 3, DType::Float32, gen);
+  Tensor b = normal({317, 631}, 0, 3, DType::Float32, gen);
+  Tensor row = normal({631}, 0, 1, DType::Float32, gen);
+  Tensor at = normal({631, 317}, 0, 1, DType::Float32, gen).t();  // a transposed operand
+  Tensor a64 = a.to(DType::Float64);
+};
+
+TEST_F(Threading, ParallelPathIsTakenOnlyWhenItShouldBe) {
+  static_assert(kParallelGrain <= 200000, "the tensors below must exceed the grain");
+  {
+    ScopedThreads threads(2);
+    EXPECT_EQ(num_threads(), 2);
+    EXPECT_TRUE(should_parallelize(kParallelGrain));
+    EXPECT_FALSE(should_parallelize(kParallelGrain - 1));
+    bool inside = true;
+#pragma omp parallel num_threads(2)
+    {
+#pragma omp single
+      inside = should_parallelize(kParallelGrain * 100);
+    }
+    EXPECT_FALSE(inside);  // never nest a region inside a user's parallel region
+  }
+  ScopedThreads threads(1);
+  EXPECT_EQ(num_threads(), 1);
+  EXPECT_FALSE(should_parallelize(kParallelGrain * 100));
+}
+
+TEST_F(Threading, ElementwiseOps) {
+  expect_same_with_1_and_2_threads("add", [&] { return add(a, b); });
+  expect_same_with_1_and_2_threads("add broadcast row", [&] { return add(a, row); });
+  expect_same_with_1_and_2_threads("mul transposed", [&] { return mul(a, at); });
+  expect_same_with_1_and_2_threads("div scalar", [&] { return a / 3.0; });
+  expect_same_with_1_and_2_threads("exp", [&] { return exp(a); });
+  expect_same_with_1_and_2_threads("sigmoid strided", [&] { return sigmoid(at); });
+  expect_same_with_1_and_2_threads("tanh float64", [&] { return tanh(a64); });
+  expect_same_with_1_and_2_threads("where", [&] { return where(gt(a, 0.0), a, b); });
+  expect_same_with_1_and_2_threads("contiguous", [&] { return at.contiguous(); });
+  expect_same_with_1_and_2_threads("fill", [&] { return full({200003}, 0.25); });
+  expect_same_with_1_and_2_threads("add_", [&] {
+    Tensor c = a.clone();
+    add_(c, row, -0.5);
+    return c;
+  });
+  ScopedThreads threads(2);
+  // The parallel path computes the same values as the definition.
+  std::vector<float> av = a.to_vector<float>(), bv = b.to_vector<float>();
+  std::vector<float> sum_values = add(a, b).to_vector<float>();
+  for (size_t i = 0; i < av.size(); ++i) ASSERT_EQ(sum_values[i], av[i] + bv[i]) << i;
+}
+
+TEST_F(Threading, Reductions) {
+  expect_same_with_1_and_2_threads("sum all", [&] { return sum(a); });
+  expect_same_with_1_and_2_threads("sum rows", [&] { return sum(a, {1}); });
+  expect_same_with_1_and_2_threads("sum columns", [&] { return sum(a, {0}); });
+  expect_same_with_1_and_2_threads("sum transposed", [&] { return sum(at, {0}); });
+  expect_same_with_1_and_2_threads("mean float64", [&] { return mean(a64, {0}); });
+  expect_same_with_1_and_2_threads("max", [&] { return max(a, {1}); });
+  expect_same_with_1_and_2_threads("min all", [&] { return min(a); });
+  expect_same_with_1_and_2_threads("argmax", [&] { return argmax(a, 1); });
+  expect_same_with_1_and_2_threads("logsumexp", [&] { return logsumexp(a, {1}); });
+  expect_same_with_1_and_2_threads("var", [&] { return var(a, {0}); });
+}
+
+TEST_F(Threading, LongFullSumIsExactAndThreadIndependent) {
+  // 0 + 1 + ... + (n - 1) with n = 3,000,001: every partial sum is an integer below 2^53, so the
+  // float64 accumulation is exact whatever the blocking: n (n - 1) / 2.
+  const int64_t n = 3000001;
+  Tensor x = arange(0, double(n), 1, DType::Float64);
+  expect_same_with_1_and_2_threads("sum arange", [&] { return sum(x); });
+  ScopedThreads threads(2);
+  EXPECT_EQ(sum(x).item(), double(n) * double(n - 1) / 2);
+  // Random values: the sum must not depend on the thread count either (fixed blocks).
+  Tensor r = uniform({n}, -1, 1, DType::Float32, gen);
+  expect_same_with_1_and_2_threads("sum random", [&] { return sum(r); });
+  expect_same_with_1_and_2_threads("mean random", [&] { return mean(r); });
+  expect_same_with_1_and_2_threads("max random", [&] { return max(r); });
+}
+
+TEST_F(Threading, Matmul) {
+  Tensor w = normal({631, 256}, 0, 0.1, DType::Float32, gen);
+  expect_same_with_1_and_2_threads("matmul", [&] { return matmul(a, w); });
+  expect_same_with_1_and_2_threads("matmul transposed", [&] { return matmul(at.t(), a); });
+  // K = 631 and 1500: OpenBLAS's serial and threaded drivers block such depths differently.
+  Tensor w64 = w.to(DType::Float64);
+  expect_same_with_1_and_2_threads("matmul float64", [&] { return matmul(a64, w64); });
+  Tensor deep = normal({64, 1500}, 0, 1, DType::Float32, gen);
+  Tensor deep_w = normal({1500, 300}, 0, 1, DType::Float32, gen);
+  expect_same_with_1_and_2_threads("matmul deep", [&] { return matmul(deep, deep_w); });
+  expect_same_with_1_and_2_threads("addmm", [&] { return addmm(row.narrow(0, 0, 256), a, w); });
+}
+
+TEST_F(Threading, CallsFromInsideAUserParallelRegion) {
+  // An op called from inside someone else's parallel region runs serially and stays correct.
+  ScopedThreads threads(2);
+  Tensor expected = add(a, b);
+  std::vector<Tensor> results(2);
+#pragma omp parallel num_threads(2)
+  results[size_t(omp_get_thread_num())] = add(a, b);
+  for (const Tensor& r : results) {
+    if (r.defined()) {
+      EXPECT_TRUE(bit_identical(r, expected));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace minidl
