@@ -20,7 +20,7 @@ int parse_flags(CLI::App& app, int argc, char** argv) {
     // CLI11's own messages name the flag and the value ("--epochs: Value abc not in range ...").
     std::fprintf(stderr, "%s: %s\n", app.get_name().c_str(), e.what());
     std::fprintf(stderr, "Run with --help for the list of flags.\n");
-    return e.get_exit_code() == 0 ? 2 : e.get_exit_code();
+    return 2;
   }
   return -1;
 }

@@ -1,0 +1,145 @@
+#include "examples/gan/gan_training.h"
+
+#include "nn/activation.h"
+#include "nn/linear.h"
+#include "nn/losses.h"
+
+namespace minidl::examples {
+
+GanLoss parse_gan_loss(const std::string& name) {
+  if (name == "ns") return GanLoss::NonSaturating;
+  if (name == "wgan-gp") return GanLoss::WganGp;
+  if (name == "hinge") return GanLoss::Hinge;
+  MINIDL_FAIL("--loss: unknown loss '" << name << "' (choose ns, wgan-gp or hinge)");
+}
+
+std::string gan_loss_name(GanLoss loss) {
+  switch (loss) {
+    case GanLoss::NonSaturating: return "ns";
+    case GanLoss::WganGp: return "wgan-gp";
+    case GanLoss::Hinge: return "hinge";
+  }
+  return "?";
+}
+
+std::shared_ptr<nn::Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation hidden,
+                                         bool tanh_output, Generator& generator) {
+  auto mlp = std::make_shared<nn::Sequential>();
+  for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+    mlp->push_back(std::make_shared<nn::Linear>(sizes[i], sizes[i + 1], true, generator));
+    if (i + 2 < sizes.size()) {
+      if (hidden == Activation::ReLU) mlp->push_back(std::make_shared<nn::ReLU>());
+      else mlp->push_back(std::make_shared<nn::LeakyReLU>(0.2));
+    }
+  }
+  if (tanh_output) mlp->push_back(std::make_shared<nn::Tanh>());
+  return mlp;
+}
+
+Variable gradient_penalty(nn::Module& critic, const Tensor& real, const Tensor& fake,
+                          Generator& generator) {
+  const int64_t n = real.size(0);
+  Shape eps_shape(size_t(real.dim()), 1);
+  eps_shape[0] = n;
+  Tensor eps = uniform(eps_shape, 0.0, 1.0, real.dtype(), generator);
+  // x_hat is a leaf: the penalty differentiates D at these points, not through G.
+  Variable x_hat(add(mul(eps, real), mul(1.0 - eps, fake)), true);
+  Variable scores = critic(x_hat);
+  GradOptions options;
+  options.create_graph = true;
+  Variable gradient = grad({sum(scores)}, {x_hat}, {}, options)[0];
+  Variable norm = sqrt(sum(square(reshape(gradient, {n, -1})), {1}) + 1e-12);
+  return mean(square(norm - 1.0));
+}
+
+namespace {
+
+Variable latent_batch(int64_t n, int64_t latent, Generator& noise) {
+  return Variable(randn({n, latent}, DType::Float32, noise));
+}
+
+double mean_of(const Tensor& t) { return mean(t).item(); }
+
+}  // namespace
+
+CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) {
+  const int64_t n = real.size(0);
+  Tensor fake;
+  {
+    NoGradGuard no_grad;  // the critic step does not train G: no graph through it
+    fake = gan.generator->forward(latent_batch(n, gan.latent, noise)).data();
+  }
+  Variable real_scores = gan.critic->forward(Variable(real));
+  Variable fake_scores = gan.critic->forward(Variable(fake));
+  Variable loss;
+  CriticStep step;
+  switch (gan.loss) {
+    case GanLoss::NonSaturating: {
+      Variable ones(ones_like(real_scores.data())), zeros(zeros_like(fake_scores.data()));
+      loss = nn::binary_cross_entropy_with_logits(real_scores, ones) +
+             nn::binary_cross_entropy_with_logits(fake_scores, zeros);
+      step.real_score = mean_of(sigmoid(real_scores.data()));
+      step.fake_score = mean_of(sigmoid(fake_scores.data()));
+      break;
+    }
+    case GanLoss::WganGp:
+      loss = mean(fake_scores) - mean(real_scores) +
+             gradient_penalty(*gan.critic, real, fake, noise) * gan.penalty_weight;
+      break;
+    case GanLoss::Hinge:
+      loss = mean(relu(1.0 - real_scores)) + mean(relu(1.0 + fake_scores));
+      break;
+  }
+  if (gan.loss != GanLoss::NonSaturating) {
+    step.real_score = mean_of(real_scores.data());
+    step.fake_score = mean_of(fake_scores.data());
+  }
+  gan.critic->zero_grad();
+  loss.backward();
+  gan.critic_optimizer->step();
+  step.loss = loss.item();
+  return step;
+}
+
+namespace {
+
+// While G trains, D's parameters are frozen: the backward pass still goes through D to reach G,
+// but skips the GEMMs for D's weight gradients, which nothing would use.
+class FreezeParameters {
+ public:
+  explicit FreezeParameters(nn::Module& module) : parameters_(module.parameters()) {
+    for (Variable& p : parameters_) p.set_requires_grad(false);
+  }
+  ~FreezeParameters() {
+    for (Variable& p : parameters_) p.set_requires_grad(true);
+  }
+
+ private:
+  std::vector<Variable> parameters_;
+};
+
+}  // namespace
+
+double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
+  FreezeParameters frozen(*gan.critic);
+  Variable fake_scores = gan.critic->forward(gan.generator->forward(latent_batch(batch_size, gan.latent, noise)));
+  Variable loss = gan.loss == GanLoss::NonSaturating
+                      ? nn::binary_cross_entropy_with_logits(fake_scores,
+                                                             Variable(ones_like(fake_scores.data())))
+                      : -mean(fake_scores);
+  gan.generator->zero_grad();
+  loss.backward();
+  gan.generator_optimizer->step();
+  return loss.item();
+}
+
+Tensor generate(nn::Module& generator, int64_t n, int64_t latent, Generator& noise) {
+  NoGradGuard no_grad;
+  std::vector<Tensor> parts;
+  for (int64_t begin = 0; begin < n; begin += 1000) {
+    parts.push_back(generator(latent_batch(std::min<int64_t>(1000, n - begin), latent, noise)).data());
+  }
+  return concat(parts);
+}
+
+}  // namespace minidl::examples

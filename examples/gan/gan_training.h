@@ -1,0 +1,65 @@
+// The pieces both GAN programs (gan: Fashion-MNIST, gan2d: 2-D mixtures) share: MLP generator and
+// discriminator builders, the three losses, WGAN-GP's gradient penalty, and one training step of
+// each network.
+//
+// Losses, for discriminator (critic) outputs D(x) as logits / scores:
+//   non-saturating (Goodfellow et al. 2014): D minimises BCE(D(x), 1) + BCE(D(G(z)), 0);
+//     G minimises BCE(D(G(z)), 1) = softplus(-D(G(z))), which keeps G's gradient alive early on.
+//   wgan-gp (Gulrajani et al. 2017): the critic minimises mean D(G(z)) - mean D(x) + lambda GP,
+//     GP = mean (||grad_x D(x_hat)||_2 - 1)^2 at x_hat = eps x + (1 - eps) G(z); G minimises
+//     -mean D(G(z)). The penalty's gradient flows back through grad_x D: a double backward.
+//   hinge (Lim & Ye 2017; Miyato et al. 2018): D minimises mean relu(1 - D(x)) +
+//     mean relu(1 + D(G(z))); G minimises -mean D(G(z)).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograd/autograd.h"
+#include "nn/optim/adam.h"
+#include "nn/sequential.h"
+
+namespace minidl::examples {
+
+enum class GanLoss { NonSaturating, WganGp, Hinge };
+GanLoss parse_gan_loss(const std::string& name);  // "ns", "wgan-gp", "hinge"
+std::string gan_loss_name(GanLoss loss);
+
+enum class Activation { ReLU, LeakyReLU };
+
+// An MLP sizes[0] -> sizes[1] -> ... -> sizes.back() with `hidden` activations between layers
+// (LeakyReLU has slope 0.2) and tanh on the output when `tanh_output`.
+std::shared_ptr<nn::Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation hidden,
+                                         bool tanh_output, Generator& generator);
+
+// ||grad_x D(x_hat)||_2 penalised towards 1 at random interpolates of real and fake, averaged
+// over the batch; differentiable in D's parameters (create_graph).
+Variable gradient_penalty(nn::Module& critic, const Tensor& real, const Tensor& fake,
+                          Generator& generator);
+
+struct GanNetworks {
+  std::shared_ptr<nn::Module> generator;
+  std::shared_ptr<nn::Module> critic;
+  std::unique_ptr<optim::Adam> generator_optimizer;
+  std::unique_ptr<optim::Adam> critic_optimizer;
+  GanLoss loss = GanLoss::NonSaturating;
+  int64_t latent = 100;
+  double penalty_weight = 10.0;  // WGAN-GP's lambda
+};
+
+struct CriticStep {
+  double loss = 0;
+  double real_score = 0;  // mean sigmoid(D(x)) for non-saturating, mean D(x) otherwise
+  double fake_score = 0;
+};
+
+// One update of the critic on a batch of real samples and as many fresh fakes.
+CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise);
+// One update of the generator on `batch_size` fresh fakes; returns its loss.
+double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise);
+
+// G(z) for n latent draws, without a graph, in batches.
+Tensor generate(nn::Module& generator, int64_t n, int64_t latent, Generator& noise);
+
+}  // namespace minidl::examples
