@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -235,24 +235,26 @@ class Parser {
     const Json& shape = info["shape"];
     PARSE_CHECK(shape.is_array() && shape.size() <= 64,
                 "tensor '" << name << "': shape is not an array of at most 64 sizes");
-    // The element count, with overflow detection: a hostile shape cannot wrap around to match
-    // the byte range.
-    uint64_t numel = 1;
-    bool overflow = false;
+    // The element count, with overflow detection: a hostile shape can neither wrap around to
+    // match the byte range nor, with a zero size hiding huge ones, overflow the strides later.
+    uint64_t nonzero_product = 1;
+    bool overflow = false, has_zero = false;
     for (const Json& size : shape) {
       PARSE_CHECK(size.is_number_unsigned(), "tensor '" << name << "': shape " << shape.dump()
                                                         << " has a size that is not a "
                                                         << "non-negative integer");
       const uint64_t s = size.get<uint64_t>();
-      PARSE_CHECK(s <= uint64_t(std::numeric_limits<int64_t>::max()),
-                  "tensor '" << name << "': shape " << shape.dump() << " is too large");
-      entry.shape.push_back(int64_t(s));
-      if (s != 0 && numel > std::numeric_limits<uint64_t>::max() / s) overflow = true;
-      numel *= s;
+      entry.shape.push_back(int64_t(std::min<uint64_t>(s, uint64_t(INT64_MAX))));
+      if (s == 0) {
+        has_zero = true;
+        continue;
+      }
+      if (nonzero_product > uint64_t(INT64_MAX) / s) overflow = true;
+      nonzero_product *= s;
     }
     const uint64_t item = dtype_size(entry.dtype);
-    if (numel > std::numeric_limits<uint64_t>::max() / item) overflow = true;
-    if (numel == 0) overflow = false;  // a zero size anywhere makes the product 0
+    if (nonzero_product > uint64_t(INT64_MAX) / item) overflow = true;
+    const uint64_t numel = has_zero ? 0 : nonzero_product;
 
     const Json& offsets = info["data_offsets"];
     PARSE_CHECK(offsets.is_array() && offsets.size() == 2 && offsets[0].is_number_unsigned() &&
@@ -267,7 +269,7 @@ class Parser {
         !overflow && numel * item == entry.end - entry.begin,
         "tensor '" << name << "': shape " << shape_str(entry.shape) << " of "
                    << format_dtype(entry.dtype) << " needs "
-                   << (overflow ? std::string("more than 2^64") : std::to_string(numel * item))
+                   << (overflow ? std::string("more than 2^63") : std::to_string(numel * item))
                    << " bytes but data_offsets [" << entry.begin << ", " << entry.end << "] span "
                    << (entry.end - entry.begin));
     PARSE_CHECK(entry.end <= data_.size(),

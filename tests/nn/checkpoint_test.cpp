@@ -1,0 +1,160 @@
+// Module checkpoints: state_dict names and order, bit-exact save/load, and loading that validates
+// everything first, so a bad file or map leaves the module exactly as it was.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "nn_test_util.h"
+
+using namespace minidl;
+using namespace minidl::nn;
+using minidl::test::bit_identical;
+
+namespace {
+
+// A small model with parameters, a buffer-carrying layer and nesting.
+std::shared_ptr<Sequential> make_model(uint64_t seed) {
+  Generator gen(seed);
+  auto model = make<Sequential>(make<Linear>(3, 4, true, gen), make<BatchNorm1d>(4), make<ReLU>(),
+                                make<Linear>(4, 2, false, gen));
+  return model;
+}
+
+TensorMap snapshot(const Module& module) {
+  TensorMap copy;
+  for (const auto& [name, tensor] : state_dict(module)) copy.emplace_back(name, tensor.clone());
+  return copy;
+}
+
+void expect_same_state(const TensorMap& a, const TensorMap& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].first, b[i].first);
+    EXPECT_TRUE(bit_identical(a[i].second, b[i].second)) << a[i].first;
+  }
+}
+
+TensorMap replaced(TensorMap map, const std::string& name, Tensor value) {
+  for (auto& entry : map) {
+    if (entry.first == name) entry.second = std::move(value);
+  }
+  return map;
+}
+
+}  // namespace
+
+TEST(StateDict, ListsParametersAndBuffersModuleByModule) {
+  auto model = make_model(1);
+  std::vector<std::string> names;
+  for (const auto& entry : state_dict(*model)) names.push_back(entry.first);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean",
+                                      "1.running_var", "1.num_batches_tracked", "3.weight"}));
+  // The tensors are the module's own storage, not copies.
+  auto first = std::dynamic_pointer_cast<Linear>((*model)[0]);
+  EXPECT_TRUE(state_dict(*model)[0].second.shares_storage_with(first->weight.data()));
+}
+
+TEST(Checkpoint, SaveAndLoadRoundTripBitExactlyIntoADifferentlyInitialisedModel) {
+  auto trained = make_model(1);
+  (*trained)(Variable(normal({8, 3})));  // moves the BatchNorm running statistics
+  const std::string path = ::testing::TempDir() + "/model.safetensors";
+  save(*trained, path, {{"epoch", "7"}});
+  EXPECT_EQ(load_safetensors(path).metadata, (Metadata{{"epoch", "7"}, {"format", "pt"}}));
+
+  auto fresh = make_model(2);
+  auto first = std::dynamic_pointer_cast<Linear>((*fresh)[0]);
+  Variable weight_handle = first->weight;  // what an optimizer would hold
+  LoadReport report = load(*fresh, path);
+  EXPECT_TRUE(report.missing.empty());
+  EXPECT_TRUE(report.unexpected.empty());
+  expect_same_state(state_dict(*fresh), state_dict(*trained));
+  // Loaded in place: Variables held elsewhere see the new values.
+  EXPECT_TRUE(weight_handle.same_as(first->weight));
+  EXPECT_TRUE(bit_identical(weight_handle.data(), state_dict(*trained)[0].second));
+  // And the model computes the same function.
+  trained->eval();
+  fresh->eval();
+  Variable x(normal({5, 3}));
+  EXPECT_TRUE(bit_identical((*trained)(x).data(), (*fresh)(x).data()));
+}
+
+TEST(Checkpoint, AWrongShapeOrDtypeIsAnErrorAndChangesNothing) {
+  auto source = make_model(1);
+  auto target = make_model(2);
+  const TensorMap before = snapshot(*target);
+  TensorMap good = state_dict(*source);
+
+  // A shape mismatch late in the map: earlier entries must not have been copied either.
+  EXPECT_MINIDL_ERROR(load_state_dict(*target, replaced(good, "3.weight", zeros({2, 5}))),
+                      "load_state_dict: '3.weight' has shape [2, 5] but the module expects [2, 4]");
+  expect_same_state(state_dict(*target), before);
+  EXPECT_MINIDL_ERROR(
+      load_state_dict(*target, replaced(good, "1.num_batches_tracked", zeros({}))),
+      "load_state_dict: '1.num_batches_tracked' is float32 but the module expects int64");
+  expect_same_state(state_dict(*target), before);
+}
+
+TEST(Checkpoint, StrictLoadingRejectsMissingAndUnexpectedKeysNonStrictReportsThem) {
+  auto source = make_model(1);
+  auto target = make_model(2);
+  const TensorMap before = snapshot(*target);
+  TensorMap partial = state_dict(*source);
+  partial.erase(partial.begin() + 1);  // drop "0.bias"
+  partial.emplace_back("decoder.weight", zeros({1}));
+  EXPECT_MINIDL_ERROR(load_state_dict(*target, partial),
+                      "load_state_dict: 1 missing keys ['0.bias'] and 1 unexpected keys "
+                      "['decoder.weight'] (load with strict = false to load the matching ones)");
+  expect_same_state(state_dict(*target), before);
+
+  LoadReport report = load_state_dict(*target, partial, /*strict=*/false);
+  EXPECT_EQ(report.missing, std::vector<std::string>{"0.bias"});
+  EXPECT_EQ(report.unexpected, std::vector<std::string>{"decoder.weight"});
+  const TensorMap after = state_dict(*target);
+  EXPECT_TRUE(bit_identical(after[0].second, state_dict(*source)[0].second));  // loaded
+  EXPECT_TRUE(bit_identical(after[1].second, before[1].second));               // kept
+
+  TensorMap duplicated = state_dict(*source);
+  duplicated.push_back(duplicated.front());
+  EXPECT_MINIDL_ERROR(load_state_dict(*target, duplicated),
+                      "load_state_dict: duplicate key '0.weight'");
+}
+
+TEST(Checkpoint, ACorruptFileLeavesTheModuleUnchanged) {
+  auto source = make_model(1);
+  const std::string path = ::testing::TempDir() + "/corrupt.safetensors";
+  save(*source, path);
+  // Truncate the file by 4 bytes, as a crash during a non-atomic copy would.
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size() - 4));
+  }
+  auto target = make_model(2);
+  const TensorMap before = snapshot(*target);
+  EXPECT_MINIDL_ERROR_CONTAINS(load(*target, path), "load_safetensors: " + path + ": ",
+                               "run past the data section");
+  expect_same_state(state_dict(*target), before);
+
+  // A valid file for another model: the mismatch names the file.
+  const std::string other = ::testing::TempDir() + "/other_model.safetensors";
+  save(Linear(3, 3), other);
+  EXPECT_MINIDL_ERROR_CONTAINS(load(*target, other), "load: " + other + ": ", "missing keys");
+  expect_same_state(state_dict(*target), before);
+}
+
+TEST(Checkpoint, PrefixesCombineSeveralMapsInOneFile) {
+  TensorMap model = {{"w", tensor({1.0})}};
+  TensorMap optimizer = {{"state.0.step", scalar(3, DType::Int64)}};
+  TensorMap all = with_prefix("model.", model);
+  for (const auto& entry : with_prefix("optimizer.", optimizer)) all.push_back(entry);
+  EXPECT_EQ(all[0].first, "model.w");
+  EXPECT_EQ(all[1].first, "optimizer.state.0.step");
+  TensorMap back = strip_prefix(all, "optimizer.");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].first, "state.0.step");
+}
