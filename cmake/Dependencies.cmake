@@ -12,25 +12,32 @@ minidl_require(OpenMP_CXX_FOUND "OpenMP" "libgomp1 (part of g++), or libomp-dev 
 
 # OpenBLAS: Debian ships a pthreads build (libopenblas0-pthread, the default) and an OpenMP build
 # (libopenblas0-openmp). MINIDL_OPENBLAS picks one; see README "Threads" for the measurement.
+# Both install libopenblas.so.0 (same soname) in their own directory; the build links the chosen
+# file by path, and CMake's build RPATH makes the programs load that one, not the system default.
 set(MINIDL_OPENBLAS "pthread" CACHE STRING "OpenBLAS variant to link: pthread or openmp")
 set_property(CACHE MINIDL_OPENBLAS PROPERTY STRINGS pthread openmp)
+if(NOT MINIDL_OPENBLAS MATCHES "^(pthread|openmp)$")
+  message(FATAL_ERROR "MINIDL_OPENBLAS must be pthread or openmp, not '${MINIDL_OPENBLAS}'")
+endif()
+set(minidl_openblas_package "libopenblas0-${MINIDL_OPENBLAS} libopenblas-dev")
 find_path(MINIDL_CBLAS_INCLUDE cblas.h
-          PATHS /usr/include/x86_64-linux-gnu/openblas-${MINIDL_OPENBLAS}
-                /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-${MINIDL_OPENBLAS}
-          NO_DEFAULT_PATH)
-find_path(MINIDL_CBLAS_INCLUDE cblas.h PATH_SUFFIXES openblas)
-find_library(MINIDL_OPENBLAS_LIBRARY openblas
+          PATHS /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-pthread
+                /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp
+          PATH_SUFFIXES openblas)
+# One cache entry per variant, so switching MINIDL_OPENBLAS in an existing build directory
+# switches the library too. The runtime package alone has only libopenblas.so.0, hence both names.
+find_library(MINIDL_OPENBLAS_LIBRARY_${MINIDL_OPENBLAS} NAMES openblas libopenblas.so.0
              PATHS /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-${MINIDL_OPENBLAS}
              NO_DEFAULT_PATH)
-if(NOT MINIDL_OPENBLAS_LIBRARY AND MINIDL_OPENBLAS STREQUAL "openmp")
-  message(FATAL_ERROR "MINIDL_OPENBLAS=openmp needs the OpenMP build of OpenBLAS. Install it with:\n"
-                      "  apt-get install -y libopenblas0-openmp libopenblas-dev\n")
+if(NOT MINIDL_OPENBLAS_LIBRARY_${MINIDL_OPENBLAS} AND MINIDL_OPENBLAS STREQUAL "pthread")
+  find_library(MINIDL_OPENBLAS_LIBRARY_pthread openblas)  # a non-Debian layout
 endif()
-find_library(MINIDL_OPENBLAS_LIBRARY openblas)
+set(MINIDL_OPENBLAS_LIBRARY ${MINIDL_OPENBLAS_LIBRARY_${MINIDL_OPENBLAS}})
 if(MINIDL_CBLAS_INCLUDE AND MINIDL_OPENBLAS_LIBRARY)
   set(MINIDL_HAVE_OPENBLAS TRUE)
 endif()
-minidl_require(MINIDL_HAVE_OPENBLAS "OpenBLAS (cblas.h and libopenblas)" "libopenblas-dev")
+minidl_require(MINIDL_HAVE_OPENBLAS "the ${MINIDL_OPENBLAS} build of OpenBLAS (cblas.h and libopenblas)"
+               "${minidl_openblas_package}")
 add_library(minidl::openblas INTERFACE IMPORTED)
 target_include_directories(minidl::openblas INTERFACE ${MINIDL_CBLAS_INCLUDE})
 target_link_libraries(minidl::openblas INTERFACE ${MINIDL_OPENBLAS_LIBRARY})

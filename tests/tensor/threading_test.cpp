@@ -59,6 +59,24 @@ TEST_F(Threading, ParallelPathIsTakenOnlyWhenItShouldBe) {
   EXPECT_FALSE(should_parallelize(kParallelGrain * 100));
 }
 
+TEST_F(Threading, ForcedParallelSmallLoopsSplitCorrectly) {
+  // Grain 1 sends even tiny loops through the parallel slicing (slices rounded to 16 elements, so
+  // a thread may get a short slice or none): sizes around the slice boundaries, strided input.
+  ScopedThreads threads(2);
+  set_parallel_grain(1);
+  EXPECT_TRUE(should_parallelize(1));
+  for (int64_t n : {1, 2, 3, 15, 16, 17, 31, 32, 33, 47, 48, 49, 100}) {
+    Tensor x = arange(0, double(2 * n), 1, DType::Float64).slice(0, 0, 2 * n, 2);  // 0, 2, 4, ...
+    std::vector<double> expected;
+    for (int64_t i = 0; i < n; ++i) expected.push_back(2.0 * double(i) + 1);
+    EXPECT_EQ(test::values(x + 1.0), expected) << "n = " << n;
+    EXPECT_EQ(sum(x).item(), double(n) * double(n - 1)) << "n = " << n;
+  }
+  set_parallel_grain(kParallelGrain);
+  EXPECT_EQ(parallel_grain(), kParallelGrain);
+  EXPECT_MINIDL_ERROR(set_parallel_grain(0), "set_parallel_grain: need at least 1 element, got 0");
+}
+
 TEST_F(Threading, ElementwiseOps) {
   expect_same_with_1_and_2_threads("add", [&] { return add(a, b); });
   expect_same_with_1_and_2_threads("add broadcast row", [&] { return add(a, row); });
