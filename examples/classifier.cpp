@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   std::string data_dir, out = "runs/classifier";
-  int64_t epochs = 5, batch_size = 128, hidden = 256;
+  int64_t epochs = 5, batch_size = 128, hidden = 256, limit = 0;
   double lr = 1e-3;
   uint64_t seed = 1;
   int threads = 0;
@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   app.add_option("--hidden", hidden, "Units in each of the two hidden layers")
       ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
   app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--limit", limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
   app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
       ->check(CLI::Range(0, 1024))->capture_default_str();
@@ -49,6 +51,10 @@ int main(int argc, char** argv) {
 
     data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
     data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);
+    if (limit > 0 && limit < train.size()) {
+      train.images = train.images.narrow(0, 0, limit);
+      train.labels = train.labels.narrow(0, 0, limit);
+    }
 
     Generator init(seed);
     Classifier classifier({train.images.size(1), hidden, int64_t(train.class_names.size())}, init);

@@ -31,6 +31,7 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv) {
   std::string data_dir, out = "runs/gan", loss_name = "ns", classifier_path;
   int64_t epochs = 20, batch_size = 64, latent = 100, critic_steps = 0, monitor_samples = 10000;
+  int64_t limit = 0;
   double lr = 0, beta1 = -1, beta2 = -1;
   uint64_t seed = 1;
   int threads = 0;
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
                  "runs/classifier/classifier.safetensors, trained there if missing)");
   app.add_option("--monitor-samples", monitor_samples, "Samples scored by the monitors each epoch")
       ->check(CLI::Range(int64_t(100), int64_t(1000000)))->capture_default_str();
+  app.add_option("--limit", limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
   app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
       ->check(CLI::Range(0, 1024))->capture_default_str();
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
     data::LabelledImages train =
         data::load_fashion_mnist(data::Split::Train, data_dir, data::PixelRange::MinusOneToOne);
     data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);  // [0, 1]
+    if (limit > 0 && limit < train.size()) train.images = train.images.narrow(0, 0, limit);
     const int64_t pixels = train.images.size(1);
 
     // --- the evaluator and the real test set's feature statistics (computed once) ---

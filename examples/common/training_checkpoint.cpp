@@ -15,6 +15,9 @@ void save_training_checkpoint(const std::string& path, const CheckpointParts& pa
   for (const auto& [part, optimizer] : parts.optimizers) {
     for (auto& entry : nn::with_prefix(part + ".", optimizer->state_dict())) all.push_back(entry);
   }
+  for (const auto& [part, scheduler] : parts.schedulers) {
+    for (auto& entry : nn::with_prefix(part + ".", scheduler->state_dict())) all.push_back(entry);
+  }
   nn::save_safetensors(path, all, metadata);
 }
 
@@ -23,7 +26,7 @@ std::map<std::string, std::string> load_training_checkpoint(const std::string& p
   nn::SafetensorsFile file = nn::load_safetensors(path);
   // Keep copies of the current state: if a later part fails to load, earlier ones are restored,
   // so a bad checkpoint never leaves a half-loaded model.
-  std::vector<nn::TensorMap> module_backups, optimizer_backups;
+  std::vector<nn::TensorMap> module_backups, optimizer_backups, scheduler_backups;
   for (const auto& [part, module] : parts.modules) {
     nn::TensorMap backup;
     for (auto& [name, tensor] : nn::state_dict(*module)) backup.emplace_back(name, tensor.clone());
@@ -34,7 +37,8 @@ std::map<std::string, std::string> load_training_checkpoint(const std::string& p
     for (auto& [name, tensor] : optimizer->state_dict()) backup.emplace_back(name, tensor.clone());
     optimizer_backups.push_back(std::move(backup));
   }
-  size_t modules_done = 0, optimizers_done = 0;
+  for (const auto& [part, scheduler] : parts.schedulers) scheduler_backups.push_back(scheduler->state_dict());
+  size_t modules_done = 0, optimizers_done = 0, schedulers_done = 0;
   try {
     for (const auto& [part, module] : parts.modules) {
       nn::load_state_dict(*module, nn::strip_prefix(file.tensors, part + "."), /*strict=*/true);
@@ -44,12 +48,19 @@ std::map<std::string, std::string> load_training_checkpoint(const std::string& p
       optimizer->load_state_dict(nn::strip_prefix(file.tensors, part + "."));
       ++optimizers_done;
     }
+    for (const auto& [part, scheduler] : parts.schedulers) {
+      scheduler->load_state_dict(nn::strip_prefix(file.tensors, part + "."));
+      ++schedulers_done;
+    }
   } catch (const Error& e) {
     for (size_t i = 0; i < modules_done; ++i) {
       nn::load_state_dict(*parts.modules[i].second, module_backups[i], true);
     }
     for (size_t i = 0; i < optimizers_done; ++i) {
       parts.optimizers[i].second->load_state_dict(optimizer_backups[i]);
+    }
+    for (size_t i = 0; i < schedulers_done; ++i) {
+      parts.schedulers[i].second->load_state_dict(scheduler_backups[i]);
     }
     throw Error(path + ": " + e.what());
   }

@@ -13,6 +13,7 @@
 
 #include "nn/module.h"
 #include "nn/optim/optimizer.h"
+#include "nn/optim/scheduler.h"
 #include "tensor/random.h"
 
 namespace minidl::examples {
@@ -20,6 +21,7 @@ namespace minidl::examples {
 struct CheckpointParts {
   std::vector<std::pair<std::string, nn::Module*>> modules;            // part name, module
   std::vector<std::pair<std::string, optim::Optimizer*>> optimizers;   // part name, optimizer
+  std::vector<std::pair<std::string, optim::LRScheduler*>> schedulers;  // part name, schedule
 };
 
 void save_training_checkpoint(const std::string& path, const CheckpointParts& parts,

@@ -1,0 +1,188 @@
+// gan2d: the standard mode-collapse test. A small GAN learns a mixture of 2-D Gaussians — 8 on a
+// ring of radius 2 (ring8) or a 5x5 grid (grid25) — and is scored by how many modes its samples
+// cover, how many samples are high quality (within 3 std of a mode), and the KL divergence of the
+// mode histogram from uniform.
+//
+//   build/examples/gan2d                       # ring8, 5000 steps, output in runs/gan2d
+//   build/examples/gan2d --data grid25 --out runs/grid25
+//   build/examples/gan2d --loss ns             # the original non-saturating GAN, for comparison
+#include <cmath>
+#include <filesystem>
+
+#include "data/data.h"
+#include "examples/common/program.h"
+#include "examples/common/progress.h"
+#include "examples/common/training_checkpoint.h"
+#include "examples/gan/gan_training.h"
+#include "metrics/metrics.h"
+
+using namespace minidl;
+using namespace minidl::examples;
+namespace fs = std::filesystem;
+
+int main(int argc, char** argv) {
+  std::string data_name = "ring8", loss_name = kGan2dDefaultLoss, out = "runs/gan2d";
+  std::string schedule = kGan2dDefaultSchedule;
+  int64_t steps = 5000, batch_size = 512, latent = 16, hidden = 128, critic_steps = 0;
+  int64_t eval_every = 500, eval_samples = 10000;
+  double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+  uint64_t seed = 1;
+  int threads = 0;
+  bool resume = false;
+  CLI::App app{"Train a GAN on a 2-D Gaussian mixture and measure mode coverage.", "gan2d"};
+  app.add_option("--data", data_name, "ring8 (8 Gaussians on a circle) or grid25 (5x5 grid)")
+      ->check(CLI::IsMember({"ring8", "grid25"}))->capture_default_str();
+  app.add_option("--loss", loss_name, "ns (non-saturating), wgan-gp or hinge")
+      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))->capture_default_str();
+  app.add_option("--steps", steps, "Generator steps (in total, when resuming)")
+      ->check(CLI::Range(int64_t(1), int64_t(10000000)))->capture_default_str();
+  app.add_option("--batch-size", batch_size, "Points per step")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+  app.add_option("--latent", latent, "Dimensions of z")
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+  app.add_option("--hidden", hidden, "Units in each hidden layer of G and D")
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+  app.add_option("--critic-steps", critic_steps,
+                 "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
+      ->check(CLI::Range(int64_t(1), int64_t(100)));
+  app.add_option("--lr-schedule", schedule,
+                 "constant, or cosine: both learning rates decay to 0 over --steps")
+      ->check(CLI::IsMember({"constant", "cosine"}))->capture_default_str();
+  app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--beta1", beta1, "Adam beta1")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+  app.add_option("--beta2", beta2, "Adam beta2")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+  app.add_option("--eval-every", eval_every, "Steps between monitors, scatter plots and checkpoints")
+      ->check(CLI::Range(int64_t(1), int64_t(10000000)))->capture_default_str();
+  app.add_option("--eval-samples", eval_samples, "Generated points scored at each evaluation")
+      ->check(CLI::Range(int64_t(100), int64_t(10000000)))->capture_default_str();
+  app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
+  app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
+  app.add_option("--out", out, "Output folder")->capture_default_str();
+  app.add_flag("--resume", resume, "Continue from <out>/checkpoint.safetensors");
+  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+
+  return run_program("gan2d", [&] {
+    apply_thread_flag(threads);
+    const GanLoss loss = parse_gan_loss(loss_name);
+    if (critic_steps == 0) critic_steps = loss == GanLoss::WganGp ? 5 : 1;
+    fs::create_directories(out);
+    const std::string checkpoint_path = (fs::path(out) / "checkpoint.safetensors").string();
+
+    // --- the data: an endless stream of points from the mixture ---
+    const metrics::GaussianMixture2d mixture =
+        data_name == "ring8" ? metrics::ring8() : metrics::grid25();
+    const double extent = data_name == "ring8" ? 3.0 : 6.0;  // scatter-plot axis limits
+
+    // --- networks: G z-128-128-2, D 2-128-128-1, ReLU ---
+    Generator init(seed);
+    GanNetworks gan;
+    gan.generator = make_mlp({latent, hidden, hidden, 2}, Activation::ReLU, false, init);
+    gan.critic = make_mlp({2, hidden, hidden, 1}, Activation::ReLU, false, init);
+    const optim::AdamOptions adam{.lr = lr, .betas = {beta1, beta2}};
+    gan.generator_optimizer = std::make_unique<optim::Adam>(gan.generator->parameters(), adam);
+    gan.critic_optimizer = std::make_unique<optim::Adam>(gan.critic->parameters(), adam);
+    gan.loss = loss;
+    gan.latent = latent;
+    // Cosine decay (Loshchilov & Hutter) lets G settle on the modes instead of orbiting them.
+    std::vector<std::unique_ptr<optim::LRScheduler>> schedules;
+    if (schedule == "cosine") {
+      schedules.push_back(std::make_unique<optim::CosineAnnealingLR>(*gan.generator_optimizer, steps));
+      schedules.push_back(std::make_unique<optim::CosineAnnealingLR>(*gan.critic_optimizer, steps));
+    }
+    Generator noise(seed + 1), data_stream(seed + 2);
+    Generator real_sample(seed + 3);
+    const Tensor real_points = metrics::sample_mixture(mixture, 2000, real_sample);
+    CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
+                          {{"generator_optimizer", gan.generator_optimizer.get()},
+                           {"critic_optimizer", gan.critic_optimizer.get()}}};
+    for (size_t i = 0; i < schedules.size(); ++i) {
+      parts.schedulers.emplace_back(i == 0 ? "generator_schedule" : "critic_schedule", schedules[i].get());
+    }
+    int64_t step = 0;
+    if (resume) {
+      auto metadata = load_training_checkpoint(checkpoint_path, parts);
+      step = std::stoll(require_metadata(metadata, "step", checkpoint_path));
+      const std::string& planned = require_metadata(metadata, "steps", checkpoint_path);
+      // The cosine schedule is a function of the run's length: changing --steps on resume would
+      // silently switch to a different schedule.
+      MINIDL_CHECK(schedule != "cosine" || planned == std::to_string(steps),
+                   checkpoint_path << " was trained with --steps " << planned
+                                   << " under the cosine schedule; resume with the same --steps "
+                                      "(or --lr-schedule constant)");
+      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
+                                  checkpoint_path);
+      generator_state_from_string(data_stream, require_metadata(metadata, "data_generator", checkpoint_path),
+                                  checkpoint_path);
+    }
+    std::printf("gan2d: %s, loss %s, %lld critic step(s) per generator step, batch %lld, lr %g (%s)\n",
+                data_name.c_str(), loss_name.c_str(), (long long)critic_steps, (long long)batch_size,
+                lr, schedule.c_str());
+
+    data::CsvLogger metrics((fs::path(out) / "metrics.csv").string(),
+                            {"step", "d_loss", "g_loss", "modes_covered", "high_quality_fraction",
+                             "mode_kl", "seconds"},
+                            {.resume = resume, .resume_after = double(step)});
+    while (step < steps) {
+      const int64_t interval_end = std::min(steps, (step / eval_every + 1) * eval_every);
+      ProgressLine progress("steps " + std::to_string(step + 1) + "-" + std::to_string(interval_end),
+                            interval_end - step);
+      const auto start = std::chrono::steady_clock::now();
+      double d_loss = 0, g_loss = 0;
+      const int64_t first = step;
+      // --- training: critic_steps critic updates on fresh real points, then one G update ---
+      for (; step < interval_end; ++step) {
+        for (int64_t k = 0; k < critic_steps; ++k) {
+          Tensor real = metrics::sample_mixture(mixture, batch_size, data_stream);
+          d_loss += train_critic(gan, real, noise).loss / double(critic_steps);
+        }
+        g_loss += train_generator(gan, batch_size, noise);
+        for (auto& s : schedules) s->step();
+        char text[64];
+        std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(step - first + 1),
+                      g_loss / double(step - first + 1));
+        progress.update(step - first + 1, (step - first + 1) * batch_size, text);
+      }
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      d_loss /= double(step - first);
+      g_loss /= double(step - first);
+
+      // --- monitors: mode coverage and quality of fresh samples ---
+      Generator eval_noise(seed + 4);
+      Tensor points = generate(*gan.generator, eval_samples, latent, eval_noise);
+      metrics::ModeMetrics modes = metrics::mode_metrics(points, mixture);
+      char summary[160];
+      std::snprintf(summary, sizeof summary,
+                    "D %.3f G %.3f | modes %lld/%lld | high quality %.1f%% | mode KL %.3f", d_loss,
+                    g_loss, (long long)modes.modes_covered, (long long)mixture.centres.size(0),
+                    100 * modes.high_quality_fraction, modes.kl_from_uniform);
+      progress.finish(summary);
+      metrics.log({double(step), d_loss, g_loss, double(modes.modes_covered),
+                   modes.high_quality_fraction, modes.kl_from_uniform, seconds});
+
+      char name[40];
+      std::snprintf(name, sizeof name, "scatter_step%06lld.png", (long long)step);
+      data::write_scatter_png((fs::path(out) / name).string(), real_points,
+                              points.narrow(0, 0, std::min<int64_t>(2000, points.size(0))),
+                              {.x_min = -extent, .x_max = extent, .y_min = -extent, .y_max = extent});
+      save_training_checkpoint(checkpoint_path, parts,
+                               {{"step", std::to_string(step)},
+                                {"steps", std::to_string(steps)},
+                                {"noise_generator", generator_state_to_string(noise)},
+                                {"data_generator", generator_state_to_string(data_stream)},
+                                {"loss", loss_name},
+                                {"data", data_name}});
+      data::plot_training_curves((fs::path(out) / "metrics.csv").string(),
+                                 (fs::path(out) / "curves.png").string(),
+                                 {.x_column = "step",
+                                  .panels = {{"d_loss", "g_loss"}, {"modes_covered"},
+                                             {"high_quality_fraction"}, {"mode_kl"}},
+                                  .title = "2-D GAN (" + loss_name + ") on " + data_name});
+    }
+    Generator final_noise(seed + 5);
+    data::write_npy((fs::path(out) / "samples.npy").string(),
+                    generate(*gan.generator, eval_samples, latent, final_noise));
+    return 0;
+  });
+}

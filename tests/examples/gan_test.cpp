@@ -1,0 +1,136 @@
+// The GAN programs: smoke runs that produce every file with finite losses, the gradient penalty
+// against a float64 gradient check, and the stability alarm's rule.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "autograd/autograd.h"
+#include "data/npy.h"
+#include "examples/gan/gan_training.h"
+#include "examples/gan/stability.h"
+#include "program_run.h"
+
+using namespace minidl;
+using namespace minidl::testing;
+using namespace minidl::examples;
+namespace fs = std::filesystem;
+
+TEST(Gan, SmokeRunWritesEveryFileWithFiniteLosses) {
+  const fs::path dir = fresh_test_dir("gan");
+  ProgramRun c = run_program(example_program("classifier"),
+                             "--epochs 1 --limit 3000 --threads 1 --out '" + (dir / "cls").string() + "'");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  ProgramRun r = run_program(
+      example_program("gan"),
+      "--epochs 2 --limit 640 --monitor-samples 500 --threads 1 --classifier '" +
+          (dir / "cls" / "classifier.safetensors").string() + "' --out '" + (dir / "gan").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto m = read_metrics_csv(dir / "gan" / "metrics.csv");
+  ASSERT_EQ(m["epoch"].size(), 2u);
+  for (const char* column : {"d_loss", "g_loss", "class_kl", "inception_score", "frechet"}) {
+    for (double v : m[column]) EXPECT_TRUE(std::isfinite(v)) << column;
+  }
+  for (double covered : m["classes_covered"]) EXPECT_GE(covered, 1);
+  for (const char* file : {"samples_epoch01.png", "samples_epoch02.png", "checkpoint.safetensors",
+                           "samples.npy"}) {
+    EXPECT_TRUE(fs::exists(dir / "gan" / file)) << file;
+  }
+  Tensor samples = data::read_npy((dir / "gan" / "samples.npy").string());
+  EXPECT_EQ(samples.shape(), (Shape{10000, 784}));
+  EXPECT_GE(min(samples).item(), 0.0);
+  EXPECT_LE(max(samples).item(), 1.0);
+}
+
+TEST(Gan, WganGpSmokeRun) {
+  const fs::path dir = fresh_test_dir("gan");
+  ProgramRun c = run_program(example_program("classifier"),
+                             "--epochs 1 --limit 1000 --threads 1 --out '" + (dir / "cls").string() + "'");
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  ProgramRun r = run_program(
+      example_program("gan"),
+      "--loss wgan-gp --epochs 1 --limit 640 --monitor-samples 200 --threads 1 --classifier '" +
+          (dir / "cls" / "classifier.safetensors").string() + "' --out '" + (dir / "gan").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("5 critic step(s)"), std::string::npos) << r.output;
+  for (double v : read_metrics_csv(dir / "gan" / "metrics.csv")["d_loss"]) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(Gan2d, SmokeRunForEachLoss) {
+  for (const std::string loss : {"ns", "wgan-gp", "hinge"}) {
+    const fs::path dir = fresh_test_dir("gan2d") / loss;
+    ProgramRun r = run_program(example_program("gan2d"),
+                               "--loss " + loss + " --steps 200 --eval-every 100 --eval-samples 1000 "
+                               "--batch-size 128 --threads 1 --out '" + dir.string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto m = read_metrics_csv(dir / "metrics.csv");
+    ASSERT_EQ(m["step"], (std::vector<double>{100, 200})) << loss;
+    for (double v : m["d_loss"]) EXPECT_TRUE(std::isfinite(v)) << loss;
+    for (double v : m["g_loss"]) EXPECT_TRUE(std::isfinite(v)) << loss;
+    EXPECT_TRUE(fs::exists(dir / "scatter_step000200.png")) << loss;
+    EXPECT_TRUE(fs::exists(dir / "samples.npy")) << loss;
+  }
+}
+
+TEST(Gan2d, ResumeContinuesExactlyAsAnUninterruptedRun) {
+  const fs::path straight = fresh_test_dir("gan2d") / "straight";
+  const fs::path resumed = straight.parent_path() / "resumed";
+  // A constant schedule: a shorter first run then has the same learning rates as the first half
+  // of the straight run (the cosine schedule depends on --steps, so resuming it needs the same
+  // --steps, which the next test checks).
+  const std::string common =
+      "--batch-size 64 --eval-every 50 --eval-samples 200 --threads 1 --lr-schedule constant";
+  ASSERT_EQ(run_program(example_program("gan2d"), common + " --steps 100 --out '" + straight.string() + "'").exit_code, 0);
+  ASSERT_EQ(run_program(example_program("gan2d"), common + " --steps 50 --out '" + resumed.string() + "'").exit_code, 0);
+  ProgramRun r = run_program(example_program("gan2d"),
+                             common + " --steps 100 --resume --out '" + resumed.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  Tensor a = data::read_npy((straight / "samples.npy").string());
+  Tensor b = data::read_npy((resumed / "samples.npy").string());
+  EXPECT_EQ(a.to_vector<float>(), b.to_vector<float>());
+}
+
+TEST(Gan2d, ResumingACosineScheduleWithOtherStepsIsAnError) {
+  const fs::path dir = fresh_test_dir("gan2d");
+  const std::string common = "--batch-size 32 --eval-every 20 --eval-samples 100 --threads 1";
+  ASSERT_EQ(run_program(example_program("gan2d"), common + " --steps 20 --out '" + dir.string() + "'").exit_code, 0);
+  ProgramRun r = run_program(example_program("gan2d"),
+                             common + " --steps 40 --resume --out '" + dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("was trained with --steps 20"), std::string::npos) << r.output;
+}
+
+// The WGAN-GP penalty is a function of the critic's parameters through a gradient (create_graph):
+// its own gradient is a second derivative, checked here against central differences.
+TEST(Gan, GradientPenaltyPassesGradcheck) {
+  Generator init(11);
+  auto critic = make_mlp({3, 4, 4, 1}, Activation::LeakyReLU, false, init);
+  for (auto& [name, p] : critic->named_parameters()) p.set_data(p.data().to(DType::Float64));
+  Generator data(12);
+  Tensor real = normal({5, 3}, 0, 1, DType::Float64, data);
+  Tensor fake = normal({5, 3}, 0, 1, DType::Float64, data);
+  auto penalty = [&](const std::vector<Variable>&) {
+    Generator eps(13);
+    return gradient_penalty(*critic, real, fake, eps);
+  };
+  GradcheckResult result = gradcheck(penalty, critic->parameters(), {.name = "gradient penalty"});
+  EXPECT_TRUE(result.passed) << result.message;
+}
+
+TEST(Stability, AlarmRules) {
+  StabilityMonitor monitor(GanLoss::NonSaturating);
+  EXPECT_FALSE(monitor.update({0.6, 2.0, 10, 0.02}));
+  EXPECT_FALSE(monitor.update({0.5, 2.5, 9, 0.10}));  // a small dip while D is not winning
+  // D's loss near zero while coverage falls by 2 classes from the best: collapsing.
+  EXPECT_TRUE(monitor.update({0.05, 6.0, 8, 0.30}));
+  EXPECT_NE(monitor.reason().find("collapsing"), std::string::npos);
+  // Severe collapse regardless of the losses.
+  EXPECT_TRUE(monitor.update({0.7, 0.7, 5, 0.9}));
+  EXPECT_NE(monitor.reason().find("mode collapse"), std::string::npos);
+  // Divergence.
+  EXPECT_TRUE(monitor.update({NAN, 1.0, 10, 0.0}));
+  EXPECT_NE(monitor.reason().find("diverged"), std::string::npos);
+  // The best-so-far state survives a checkpoint.
+  StabilityMonitor restored(GanLoss::NonSaturating);
+  restored.load(monitor.save());
+  EXPECT_TRUE(restored.update({0.05, 6.0, 8, 0.02}));  // best was 10 classes
+}

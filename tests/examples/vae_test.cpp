@@ -1,0 +1,131 @@
+// The vae program and its model: a smoke run, resume equals an uninterrupted run, the full loss
+// passes gradcheck in float64, and every bad flag is a one-line error.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "autograd/autograd.h"
+#include "examples/vae/vae_model.h"
+#include "nn/safetensors.h"
+#include "program_run.h"
+
+using namespace minidl;
+using namespace minidl::testing;
+namespace fs = std::filesystem;
+
+namespace {
+const char* kThreads = "--threads 1";
+}
+
+TEST(Vae, SmokeTrainingOnASubsetLowersTheNegativeElbo) {
+  const fs::path dir = fresh_test_dir("vae");
+  ProgramRun r = run_program(example_program("vae"),
+                             "--limit 2000 --epochs 2 " + std::string(kThreads) + " --out '" +
+                                 dir.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto m = read_metrics_csv(dir / "metrics.csv");
+  ASSERT_EQ(m["epoch"].size(), 2u) << r.output;
+  // An untrained decoder scores about 784 * log 2 = 543 nats; two short epochs must be far below
+  // that and still improving.
+  EXPECT_LT(m["test_nelbo"][0], 400.0);
+  EXPECT_LT(m["test_nelbo"][1], m["test_nelbo"][0] - 5.0);
+  EXPECT_LT(m["train_nelbo"][1], m["train_nelbo"][0] - 5.0);
+  for (const char* file : {"samples_epoch01.png", "samples_epoch02.png", "reconstructions.png",
+                           "checkpoint.safetensors"}) {
+    EXPECT_TRUE(fs::exists(dir / file)) << file;
+  }
+  EXPECT_NE(r.output.find("vae: test negative ELBO"), std::string::npos) << r.output;
+}
+
+TEST(Vae, ResumeContinuesExactlyAsAnUninterruptedRun) {
+  const fs::path straight = fresh_test_dir("vae") / "straight";
+  const fs::path resumed = straight.parent_path() / "resumed";
+  const std::string common = "--limit 600 --batch-size 100 --latent 2 --hidden 32 " +
+                             std::string(kThreads);
+  ASSERT_EQ(run_program(example_program("vae"), common + " --epochs 2 --out '" + straight.string() + "'")
+                .exit_code, 0);
+  ASSERT_EQ(run_program(example_program("vae"), common + " --epochs 1 --out '" + resumed.string() + "'")
+                .exit_code, 0);
+  ProgramRun r = run_program(example_program("vae"),
+                             common + " --epochs 2 --resume --out '" + resumed.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  nn::SafetensorsFile a = nn::load_safetensors((straight / "checkpoint.safetensors").string());
+  nn::SafetensorsFile b = nn::load_safetensors((resumed / "checkpoint.safetensors").string());
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (size_t i = 0; i < a.tensors.size(); ++i) {
+    ASSERT_EQ(a.tensors[i].first, b.tensors[i].first);
+    const Tensor& x = a.tensors[i].second;
+    const Tensor& y = b.tensors[i].second;
+    ASSERT_EQ(x.shape(), y.shape()) << a.tensors[i].first;
+    EXPECT_EQ(x.to_vector<double>(), y.to_vector<double>()) << a.tensors[i].first << " differs";
+  }
+  EXPECT_EQ(a.metadata, b.metadata);
+  // The resumed run appended its epoch to the same metrics file.
+  EXPECT_EQ(read_metrics_csv(resumed / "metrics.csv")["epoch"], (std::vector<double>{1, 2}));
+}
+
+TEST(Vae, FullLossPassesGradcheckInFloat64) {
+  Generator init(3);
+  examples::Vae vae({6, 5, 2}, init);
+  for (auto& [name, p] : vae.named_parameters()) p.set_data(p.data().to(DType::Float64));
+  Generator data(4);
+  Variable x(uniform({3, 6}, 0.0, 1.0, DType::Float64, data));
+  auto loss = [&](const std::vector<Variable>&) {
+    Generator noise(5);  // the same eps in every evaluation, so the loss is a fixed function
+    return examples::negative_elbo(vae, x, noise).total(0.7);
+  };
+  GradcheckResult result = gradcheck(loss, vae.parameters(), {.name = "vae loss"});
+  EXPECT_TRUE(result.passed) << result.message;
+}
+
+TEST(Vae, ImportanceWeightedBoundIsBelowTheElboAndTightens) {
+  // log p(x) >= IWAE_K >= IWAE_1 = ELBO in expectation, so the bound on -log p(x) decreases with K.
+  Generator init(6);
+  examples::Vae vae({8, 6, 2}, init);
+  Generator data(7);
+  Tensor x = bernoulli({200, 8}, 0.3, DType::Float32, data);
+  Generator g1(8), g50(8);
+  const double k1 = examples::importance_weighted_nll(vae, x, 1, g1);
+  const double k50 = examples::importance_weighted_nll(vae, x, 50, g50);
+  EXPECT_LT(k50, k1);
+  EXPECT_TRUE(std::isfinite(k50));
+}
+
+struct BadFlag {
+  std::string arguments;
+  std::string expected;  // a piece of the one-line error
+};
+
+class VaeBadFlags : public ::testing::TestWithParam<BadFlag> {};
+
+TEST_P(VaeBadFlags, GiveAOneLineErrorAndExitCode2) {
+  ProgramRun r = run_program(example_program("vae"), GetParam().arguments + " --out /nonexistent/x");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(GetParam().expected), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags, VaeBadFlags,
+    ::testing::Values(BadFlag{"--epochs abc", "--epochs"}, BadFlag{"--epochs 0", "--epochs"},
+                      BadFlag{"--batch-size -5", "--batch-size"}, BadFlag{"--lr -1", "--lr"},
+                      BadFlag{"--data imagenet", "--data"}, BadFlag{"--beta -0.5", "--beta"},
+                      BadFlag{"--latent 0", "--latent"}, BadFlag{"--threads -2", "--threads"},
+                      BadFlag{"--iw-samples x", "--iw-samples"},
+                      BadFlag{"--no-such-flag", "no-such-flag"}));
+
+TEST(Vae, MissingDataDirectoryIsAOneLineErrorNamingIt) {
+  const fs::path dir = fresh_test_dir("vae");
+  ProgramRun r = run_program(example_program("vae"),
+                             "--data-dir /no/such/dir --out '" + dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("vae: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/no/such/dir"), std::string::npos) << r.output;
+}
+
+TEST(Vae, ResumeWithoutCheckpointIsAClearError) {
+  const fs::path dir = fresh_test_dir("vae");
+  ProgramRun r = run_program(example_program("vae"), "--resume --out '" + dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no checkpoint to resume from"), std::string::npos) << r.output;
+}
