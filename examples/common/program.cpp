@@ -18,8 +18,7 @@ int parse_flags(CLI::App& app, int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     // CLI11's own messages name the flag and the value ("--epochs: Value abc not in range ...").
-    std::fprintf(stderr, "%s: %s\n", app.get_name().c_str(), e.what());
-    std::fprintf(stderr, "Run with --help for the list of flags.\n");
+    std::fprintf(stderr, "%s: %s (see --help)\n", app.get_name().c_str(), e.what());
     return 2;
   }
   return -1;
