@@ -118,10 +118,13 @@ Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable
   const char* op = "binary_cross_entropy_with_logits";
   check_pair(logits, targets, op, "logits", "targets");
   const Variable& x = logits;
-  Variable xt = x * targets;
-  Variable nonnegative_branch = (x - xt) + softplus(-x);  // (1 - t) x + log(1 + exp(-x))
-  Variable negative_branch = softplus(x) - xt;            // -t x + log(1 + exp(x))
-  Variable loss = where(ge(x.data(), 0.0), nonnegative_branch, negative_branch);
+  // max(x, 0) - x t + log(1 + exp(-|x|)), with max(x, 0) and |x| written as where(x >= 0, ...):
+  // the same one-sided choice at x = 0 for both kinks makes them cancel exactly there, so the
+  // gradient is sigmoid(x) - t at every x (relu and abs would each give 0 at x = 0, and the sum
+  // -t instead of 0.5 - t). One softplus, whose primitive backward is the stable sigmoid.
+  const Tensor nonnegative = ge(x.data(), 0.0);
+  Variable magnitude = where(nonnegative, x, -x);
+  Variable loss = where(nonnegative, x, 0.0) - x * targets + softplus(-magnitude);
   return reduce(loss, reduction, op);
 }
 

@@ -31,9 +31,11 @@ Variable nll_loss(const Variable& log_probs, const Tensor& targets,
                   Reduction reduction = Reduction::Mean);
 
 // -[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] from logits x, written without sigmoid as
-//   x >= 0:  (1 - t) x + softplus(-x)        x < 0:  -t x + softplus(x)
-// Each branch is exact, never exponentiates a large positive number, and is smooth, so the
-// gradient sigmoid(x) - t is exact everywhere, x = 0 included. targets may require grad.
+//   max(x, 0) - x t + log(1 + exp(-|x|))
+// which never exponentiates a positive number and keeps tiny losses exact (2e-9 at x = 20,
+// t = 1, where 1 - sigmoid(x) would round to 0 in float32). The two kinks (max and |x|) take the
+// same side at x = 0, so the gradient is exactly sigmoid(x) - t everywhere. targets may require
+// grad.
 Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable& targets,
                                           Reduction reduction = Reduction::Mean);
 
