@@ -1,7 +1,6 @@
 #include "autograd/engine.h"
 
 #include <unordered_map>
-#include <unordered_set>
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
@@ -103,14 +102,13 @@ class BackwardPass {
   // Iterative post-order walk from the roots: collects every reachable node and marks it `needed`
   // when its backward must run (some input leads to a leaf or target that wants a gradient).
   void discover(const std::vector<Node*>& roots) {
-    std::unordered_set<Node*> visited;
     struct Frame {
       Node* node;
       size_t next_input;
     };
     std::vector<Frame> stack;
     for (Node* root : roots) {
-      if (!visited.insert(root).second) continue;
+      if (!mark_visited(root)) continue;
       stack.push_back({root, 0});
       while (!stack.empty()) {
         Frame& frame = stack.back();
@@ -124,7 +122,7 @@ class BackwardPass {
         const auto& inputs = node->inputs();
         if (frame.next_input < inputs.size()) {
           Node* child = inputs[frame.next_input++].grad_fn().get();
-          if (child && visited.insert(child).second) stack.push_back({child, 0});
+          if (child && mark_visited(child)) stack.push_back({child, 0});
           continue;
         }
         // All children done: decide whether this node's backward must run.
@@ -149,8 +147,23 @@ class BackwardPass {
     }
   }
 
+  // Per-pass marks on the nodes themselves instead of hash sets: each pass has a new id, so
+  // marks left by earlier passes never match. True the first time for this pass.
+  bool mark_visited(Node* node) {
+    if (node->visited_in_pass == pass_id_) return false;
+    node->visited_in_pass = pass_id_;
+    return true;
+  }
   // True the first time a node is queued: a node reached from two roots runs once.
-  bool enqueue_once(Node* node) { return queued_.insert(node).second; }
+  bool enqueue_once(Node* node) {
+    if (node->queued_in_pass == pass_id_) return false;
+    node->queued_in_pass = pass_id_;
+    return true;
+  }
+  static uint64_t next_pass_id() {
+    static thread_local uint64_t counter = 0;
+    return ++counter;
+  }
 
   void deliver_to_leaf(const Variable& leaf, const Variable& gradient) {
     if (!leaf.requires_grad()) return;
@@ -172,7 +185,7 @@ class BackwardPass {
     if (auto it = target_nodes_.find(node); it != target_nodes_.end() && grad.defined()) {
       for (size_t i : it->second) add_to(results_[i], grad);
     }
-    const std::vector<Variable> inputs = node->inputs();  // copy: release() below clears them
+    const std::vector<Variable>& inputs = node->inputs();  // valid until release() below
     if (node->needed) {
       std::vector<bool> needs(inputs.size());
       for (size_t i = 0; i < inputs.size(); ++i) needs[i] = wants_gradient(inputs[i]);
@@ -205,7 +218,7 @@ class BackwardPass {
   // Owning references: releasing a node drops its inputs, which may hold the last reference to
   // a node still queued in this pass.
   std::vector<std::shared_ptr<Node>> nodes_;
-  std::unordered_set<Node*> queued_;
+  const uint64_t pass_id_ = next_pass_id();
 };
 
 }  // namespace

@@ -69,6 +69,8 @@ class Node : public std::enable_shared_from_this<Node> {
   int pending_dependencies = 0;
   bool needed = false;
   Variable pending_grad;
+  uint64_t visited_in_pass = 0;
+  uint64_t queued_in_pass = 0;
 
  private:
   std::string_view name_;  // a string literal: op names live for the whole program
