@@ -33,6 +33,8 @@ class BatchNorm1d : public Module {
   int64_t num_features;
   double eps, momentum;
   Variable weight, bias;
+  // Handles on the registered buffers. They are updated in place (as checkpoints load them), so
+  // write into them (copy_, fill_) rather than assigning new tensors to these members.
   Tensor running_mean, running_var, num_batches_tracked;
 };
 
