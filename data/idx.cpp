@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "data/element_count.h"
 #include "data/gzip.h"
 #include "data/read_file.h"
 
@@ -107,27 +108,22 @@ Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name) {
                                                     << " dimensions need " << header
                                                     << " bytes, got " << bytes.size());
   Shape shape;
-  // The element count is checked for overflow as it is built, so a forged header cannot make the
-  // size comparison below wrap around and pass.
-  uint64_t count = 1;
-  bool overflow = false;
   for (size_t d = 0; d < ndim; ++d) {
-    const uint64_t dim = read_big_endian(bytes.data() + 4 + 4 * d, 4);
-    shape.push_back(int64_t(dim));
-    overflow |= __builtin_mul_overflow(count, dim, &count);
+    shape.push_back(int64_t(read_big_endian(bytes.data() + 4 + 4 * d, 4)));
   }
-  uint64_t need = 0;
-  overflow |= __builtin_mul_overflow(count, uint64_t(type.bytes), &need);
+  const std::optional<uint64_t> need = data_bytes(shape, type.bytes);
   const uint64_t have = bytes.size() - header;
-  MINIDL_CHECK(!overflow && need <= have,
-               "read_idx: " << name << ": truncated: dimensions " << shape << " of " << type.name
-                            << " need " << (overflow ? "more than 2^64" : std::to_string(need))
-                            << " bytes of data, got " << have);
-  MINIDL_CHECK(need == have, "read_idx: " << name << ": dimensions " << shape << " of " << type.name
-                                          << " need " << need << " bytes of data, got " << have
-                                          << " (" << (have - need) << " bytes too many)");
+  MINIDL_CHECK(need.has_value(), "read_idx: " << name << ": dimensions " << shape << " of "
+                                              << type.name << " are too large for a tensor");
+  MINIDL_CHECK(*need <= have, "read_idx: " << name << ": truncated: dimensions " << shape << " of "
+                                           << type.name << " need " << *need
+                                           << " bytes of data, got " << have);
+  MINIDL_CHECK(*need == have, "read_idx: " << name << ": dimensions " << shape << " of "
+                                           << type.name << " need " << *need
+                                           << " bytes of data, got " << have << " ("
+                                           << (have - *need) << " bytes too many)");
   Tensor out = Tensor::empty(shape, type.dtype);
-  convert_elements(code, bytes.data() + header, int64_t(count), out);
+  convert_elements(code, bytes.data() + header, out.numel(), out);
   return out;
 }
 

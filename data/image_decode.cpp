@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "data/jpeg_guard.h"
 #include "data/read_file.h"
 
 namespace minidl::data {
@@ -34,6 +35,11 @@ Tensor decode_image(std::span<const uint8_t> bytes, std::string_view name,
                "read_image: " << name << ": " << bytes.size() << " bytes is too large a file");
   const auto* data = bytes.data();
   const int length = int(bytes.size());
+
+  // Before stb reads anything: its JPEG header parser (stbi_info included) builds Huffman
+  // tables, and Debian's stb_image 2.27 overflows on forged ones.
+  const std::string jpeg_problem = jpeg_defect(bytes);
+  MINIDL_CHECK(jpeg_problem.empty(), "read_image: " << name << ": corrupt JPEG: " << jpeg_problem);
 
   // The header alone, before decoding anything. stb tries each format in turn, so its failure
   // reason is always the last one's ("unknown image type"): say what it can mean instead. (stb

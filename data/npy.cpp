@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "data/element_count.h"
 #include "data/read_file.h"
 #include "tensor/atomic_file.h"
 
@@ -204,17 +205,15 @@ Tensor parse_npy(std::span<const uint8_t> bytes, std::string_view name) {
                                             << ": Fortran-order arrays are not supported (save "
                                                "np.ascontiguousarray(a) instead)");
 
-  uint64_t count = 1, need = 0;
-  bool overflow = false;
-  for (int64_t d : shape) overflow |= __builtin_mul_overflow(count, uint64_t(d), &count);
-  overflow |= __builtin_mul_overflow(count, uint64_t(dtype_size(dtype)), &need);
+  const std::optional<uint64_t> need = data_bytes(shape, dtype_size(dtype));
   const uint64_t have = bytes.size() - prefix - header_length;
-  MINIDL_CHECK(!overflow && need == have,
-               "read_npy: " << name << ": shape " << shape << " of " << dtype << " needs "
-                            << (overflow ? "more than 2^64" : std::to_string(need))
-                            << " bytes of data, the file has " << have);
+  MINIDL_CHECK(need.has_value(), "read_npy: " << name << ": shape " << shape << " of " << dtype
+                                              << " is too large for a tensor");
+  MINIDL_CHECK(*need == have, "read_npy: " << name << ": shape " << shape << " of " << dtype
+                                           << " needs " << *need << " bytes of data, the file has "
+                                           << have);
   Tensor out = Tensor::empty(shape, dtype);
-  if (need > 0) std::memcpy(out.raw_data(), bytes.data() + prefix + header_length, need);
+  if (*need > 0) std::memcpy(out.raw_data(), bytes.data() + prefix + header_length, *need);
   return out;
 }
 

@@ -116,6 +116,61 @@ TEST(ImageDecodeErrors, OverThePixelLimitBeforeDecoding) {
       HasSubstr("is 300 values"));
 }
 
+namespace {
+
+// A real 8x8 JPEG from stb_image_write, with `segment` inserted right after its SOI marker.
+std::vector<uint8_t> jpeg_with_segment(const std::vector<uint8_t>& segment) {
+  std::vector<uint8_t> jpeg;
+  auto append = [](void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<uint8_t>*>(context);
+    out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
+  };
+  std::vector<uint8_t> pixels(64);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = uint8_t(i * 4);
+  EXPECT_EQ(stbi_write_jpg_to_func(append, &jpeg, 8, 8, 1, pixels.data(), 90), 1);
+  jpeg.insert(jpeg.begin() + 2, segment.begin(), segment.end());
+  return jpeg;
+}
+
+// A segment: marker, big-endian length (counting itself), payload.
+std::vector<uint8_t> segment(uint8_t marker, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> out;
+  out.reserve(payload.size() + 4);
+  for (uint8_t byte : {uint8_t(0xFF), marker, uint8_t((payload.size() + 2) >> 8),
+                       uint8_t((payload.size() + 2) & 0xff)}) {
+    out.push_back(byte);
+  }
+  for (uint8_t byte : payload) out.push_back(byte);
+  return out;
+}
+
+}  // namespace
+
+TEST(ImageDecodeErrors, ForgedJpegHuffmanTableIsRefusedBeforeStbSeesIt) {
+  // A DHT table (class 0, id 0) whose 16 counts of 20 declare 320 codes: stb_image 2.27 would
+  // write past its 257-entry size array (found by fuzz_image).
+  std::vector<uint8_t> table = {0x00};
+  table.insert(table.end(), 16, 20);
+  table.insert(table.end(), 320, 0);
+  EXPECT_EQ(error_message([&] { decode_image(jpeg_with_segment(segment(0xC4, table)), "x.jpg"); }),
+            "read_image: x.jpg: corrupt JPEG: a Huffman table declares 320 codes (at most 256)");
+  // stb also takes extra FF bytes before SOI as a JPEG: so does the check.
+  std::vector<uint8_t> padded = jpeg_with_segment(segment(0xC4, table));
+  padded.insert(padded.begin(), 0xFF);
+  EXPECT_THAT(error_message([&] { decode_image(padded, "padded.jpg"); }),
+              HasSubstr("corrupt JPEG: a Huffman table declares 320 codes"));
+  // The same bytes inside an APP1 payload (as EXIF data may hold) are skipped by the segment
+  // length: the JPEG decodes.
+  const Tensor image =
+      decode_image(jpeg_with_segment(segment(0xE1, segment(0xC4, table))), "app.jpg");
+  EXPECT_EQ(image.shape(), (Shape{1, 8, 8}));
+  // And a plain JPEG decodes to roughly its pixels (lossy: within a few levels at quality 90).
+  const std::vector<float> values =
+      decode_image(jpeg_with_segment({}), "plain.jpg").to_vector<float>();
+  ASSERT_EQ(values.size(), 64u);
+  for (size_t i = 0; i < 64; ++i) EXPECT_NEAR(values[i] * 255.0f, float(i * 4), 12.0f) << i;
+}
+
 TEST(ImageDecodeErrors, MissingFileAndBadOptions) {
   EXPECT_EQ(error_message([] { read_image("/no/such/image.png"); }),
             "read_image: /no/such/image.png: cannot open: No such file or directory");

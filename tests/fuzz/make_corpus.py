@@ -5,6 +5,10 @@ The seeds are committed; this script documents where they come from and regenera
     /usr/bin/python3 tests/fuzz/make_corpus.py
 Needs NumPy and Pillow (Debian: python3-numpy, python3-pil). Files are written independently of
 minidl, so the fuzzers start from inputs made by the reference tools.
+
+Files named regression-* are not made here: they are inputs on which a fuzzer once found a bug
+(e.g. corpus/image/regression-jpeg-dht-*: forged JPEG Huffman tables that overflow stb_image
+2.27), kept so that every ctest run checks them again.
 """
 import gzip
 import io
@@ -59,11 +63,13 @@ def main():
     np.lib.format.write_array(buffer, np.array([1.0, -1.0], dtype="<f8"), version=(2, 0))
     write("npy", "f8_v2.npy", buffer.getvalue())
 
-    # Images: tiny files in each supported format, gray, RGB and with alpha.
+    # Images: tiny files in each supported format, gray, RGB and with alpha. fuzz_image reads its
+    # options from the first byte (bit 0: RGB, bit 1: resize, bit 7: [-1, 1]; see image_fuzz.cpp),
+    # so every seed is one options byte followed by the file; the bytes vary across the seeds.
     gradient = np.arange(48, dtype=np.uint8).reshape(4, 4, 3) * 5
     rgb = Image.fromarray(gradient, "RGB")
     gray = rgb.convert("L")
-    for name, image, fmt, options in [
+    for i, (name, image, fmt, options) in enumerate([
         ("gray.png", gray, "PNG", {}),
         ("rgb.png", rgb, "PNG", {}),
         ("rgba.png", rgb.convert("RGBA"), "PNG", {}),
@@ -77,10 +83,11 @@ def main():
         ("palette.gif", rgb.convert("P"), "GIF", {}),
         ("rgb.tga", rgb, "TGA", {}),
         ("rle.tga", rgb, "TGA", {"compression": "tga_rle"}),
-    ]:
+    ]):
         buffer = io.BytesIO()
         image.save(buffer, fmt, **options)
-        write("image", name, buffer.getvalue())
+        option_byte = [0x00, 0x01, 0x32, 0x83, 0x5B][i % 5]
+        write("image", name, bytes([option_byte]) + buffer.getvalue())
 
 
 if __name__ == "__main__":
