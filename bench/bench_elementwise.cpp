@@ -6,14 +6,15 @@
 //       --benchmark_enable_random_interleaving=true   (one command line)
 //
 // Targets: minidl (2 threads) >= 70% of memcpy bandwidth at 4M; no slowdown against the plain
-// loop at 4K. minidl allocates its result each call (as every minidl op does); the loop and memcpy
-// write into preallocated buffers, so the comparison charges minidl for its allocation.
+// loop at 4K. minidl allocates its result each call (as every minidl op does); "loop" and memcpy
+// write into preallocated buffers, "loop_alloc" allocates its result like a function would.
 //
 // The "grain" cases time add at sizes around the grain, serially (1 thread) and forced parallel
 // (2 threads, set_parallel_grain(1)); the smallest size where parallel wins is the crossover.
 #include <omp.h>
 
 #include <cstring>
+#include <memory>
 
 #include "bench/side_by_side.h"
 #include "tensor/tensor.h"
@@ -79,6 +80,32 @@ void loop_add(benchmark::State& state, int64_t n) {
   set_bandwidth(state, 3.0 * double(n) * sizeof(float));
 }
 
+// The loop as a function returning a new array, which is what a minidl op is.
+void loop_alloc_add(benchmark::State& state, int64_t n) {
+  Buffers buf(n);
+  const float* a = buf.a.data<float>();
+  const float* b = buf.b.data<float>();
+  for (auto _ : state) {
+    std::unique_ptr<float[]> c(new float[size_t(n)]);
+    for (int64_t i = 0; i < n; ++i) c[i] = a[i] + b[i];
+    benchmark::DoNotOptimize(c.get());
+    benchmark::ClobberMemory();
+  }
+  set_bandwidth(state, 3.0 * double(n) * sizeof(float));
+}
+
+void loop_alloc_relu(benchmark::State& state, int64_t n) {
+  Buffers buf(n);
+  const float* a = buf.a.data<float>();
+  for (auto _ : state) {
+    std::unique_ptr<float[]> c(new float[size_t(n)]);
+    for (int64_t i = 0; i < n; ++i) c[i] = a[i] < 0 ? 0.0f : a[i];
+    benchmark::DoNotOptimize(c.get());
+    benchmark::ClobberMemory();
+  }
+  set_bandwidth(state, 2.0 * double(n) * sizeof(float));
+}
+
 void loop_relu(benchmark::State& state, int64_t n) {
   Buffers buf(n);
   const float* a = buf.a.data<float>();
@@ -141,6 +168,7 @@ int main(int argc, char** argv) {
       const std::string case_name = std::string(op) + "_" + size_name(n);
       const bool is_add = op[0] == 'a';
       add_case("loop_1t/" + case_name, is_add ? loop_add : loop_relu, n);
+      add_case("loop_alloc_1t/" + case_name, is_add ? loop_alloc_add : loop_alloc_relu, n);
       add_case("minidl_1t/" + case_name, is_add ? minidl_add : minidl_relu, n, 1);
       add_case("minidl_2t/" + case_name, is_add ? minidl_add : minidl_relu, n, 2);
       add_case("memcpy_1t/" + case_name, memcpy_copy, n, 1);

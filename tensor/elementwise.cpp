@@ -32,9 +32,9 @@ Tensor broadcast_binary(const Tensor& a, const Tensor& b, const char* op, MakeFn
                op << ": dtypes " << a.dtype() << " and " << b.dtype() << " differ");
   Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
   Tensor out = Tensor::empty(shape, a.dtype());
+  detail::Broadcast ea(a, shape), eb(b, shape);
   dispatch_all(a.dtype(), [&]<typename T>() {
-    detail::binary_loop<T, T, T>(out, a.expand(shape), b.expand(shape),
-                                 make_fn.template operator()<T>());
+    detail::binary_loop<T, T, T>(out, *ea, *eb, make_fn.template operator()<T>());
   });
   return out;
 }
@@ -214,18 +214,44 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   dispatch_all(a.dtype(), [&]<typename T>() {
     dispatch_all(condition.dtype(), [&]<typename C>() {
       detail::ternary_loop<T, C>(out, condition.expand(shape), a.expand(shape), b.expand(shape),
-                                 [](C c, T x, T y) { return c != C(0) ? x : y; });
+                                 [](C c, T x, T y) { return detail::blend(c != C(0), x, y); });
     });
   });
   return out;
 }
 
+namespace {
+
+// where() with one side a scalar (relu's backward is where(x > 0, grad, 0)): a two-operand loop
+// with the scalar captured, so the common contiguous case vectorises.
+Tensor where_scalar(const Tensor& condition, const Tensor& values, double scalar_value,
+                    bool scalar_when_true) {
+  MINIDL_CHECK(condition.defined() && values.defined(), "where: undefined tensor");
+  Shape shape = broadcast_shapes(condition.shape(), values.shape(), "where");
+  Tensor out = Tensor::empty(shape, values.dtype());
+  dispatch_all(values.dtype(), [&]<typename T>() {
+    const T s = static_cast<T>(scalar_value);
+    dispatch_all(condition.dtype(), [&]<typename C>() {
+      if (scalar_when_true) {
+        detail::binary_loop<T, C, T>(out, condition.expand(shape), values.expand(shape),
+                                     [s](C c, T x) -> T { return detail::blend(c != C(0), s, x); });
+      } else {
+        detail::binary_loop<T, C, T>(out, condition.expand(shape), values.expand(shape),
+                                     [s](C c, T x) -> T { return detail::blend(c != C(0), x, s); });
+      }
+    });
+  });
+  return out;
+}
+
+}  // namespace
+
 Tensor where(const Tensor& condition, const Tensor& a, double b) {
-  return where(condition, a, scalar(b, a.dtype()));
+  return where_scalar(condition, a, b, /*scalar_when_true=*/false);
 }
 
 Tensor where(const Tensor& condition, double a, const Tensor& b) {
-  return where(condition, scalar(a, b.dtype()), b);
+  return where_scalar(condition, b, a, /*scalar_when_true=*/true);
 }
 
 Tensor& add_(Tensor& a, const Tensor& b, double alpha) {

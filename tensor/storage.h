@@ -20,6 +20,7 @@ class Storage {
   size_t nbytes() const { return nbytes_; }
 
  private:
+  void* allocation_ = nullptr;  // what malloc returned; data_ is its first 64-byte boundary
   void* data_ = nullptr;
   size_t nbytes_ = 0;
 };

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <functional>
+#include <thread>
 
 #include "tests/tensor/tensor_test_util.h"
 
@@ -139,6 +140,27 @@ TEST_F(Threading, Matmul) {
   Tensor deep_w = normal({1500, 300}, 0, 1, DType::Float32, gen);
   expect_same_with_1_and_2_threads("matmul deep", [&] { return matmul(deep, deep_w); });
   expect_same_with_1_and_2_threads("addmm", [&] { return addmm(row.narrow(0, 0, 256), a, w); });
+}
+
+TEST_F(Threading, TensorsMadeAndFreedOnOtherThreads) {
+  // Storage keeps a few freed blocks per thread for reuse: blocks allocated on one thread and
+  // freed on another (a data loader's batches), and a thread exiting with blocks in its cache,
+  // must all stay correct.
+  std::vector<Tensor> made(8);
+  std::thread producer([&] {
+    for (size_t i = 0; i < made.size(); ++i) made[i] = full({4096}, double(i));
+    Tensor scratch = ones({4096});  // freed here, so the producer exits with a cached block
+  });
+  producer.join();
+  for (size_t i = 0; i < made.size(); ++i) {
+    EXPECT_EQ(sum(made[i]).item(), 4096.0 * double(i));
+  }
+  made.clear();  // blocks from the producer go into this thread's cache
+  for (int round = 0; round < 3; ++round) {
+    Tensor fresh = zeros({4096});
+    EXPECT_EQ(sum(fresh).item(), 0.0);
+    EXPECT_EQ(sum(fresh + 2.0).item(), 8192.0);
+  }
 }
 
 TEST_F(Threading, CallsFromInsideAUserParallelRegion) {
