@@ -184,6 +184,7 @@ void unary_loop(const Tensor& out, const Tensor& in, Fn fn) {
     Out* o = static_cast<Out*>(out.raw_data());
     const In* a = static_cast<const In*>(in.raw_data());
     for_each_slice(out.numel(), [&](int64_t begin, int64_t end) {
+      #pragma omp simd
       for (int64_t i = begin; i < end; ++i) o[i] = fn(a[i]);
     });
     return;
@@ -214,6 +215,7 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
     const A* x = static_cast<const A*>(a.raw_data());
     const B* y = static_cast<const B*>(b.raw_data());
     for_each_slice(out.numel(), [&](int64_t begin, int64_t end) {
+      #pragma omp simd
       for (int64_t i = begin; i < end; ++i) o[i] = fn(x[i], y[i]);
     });
     return;
@@ -253,6 +255,7 @@ void ternary_loop(const Tensor& out, const Tensor& c, const Tensor& a, const Ten
     const Out* ap = static_cast<const Out*>(a.raw_data());
     const Out* bp = static_cast<const Out*>(b.raw_data());
     for_each_slice(out.numel(), [&](int64_t begin, int64_t end) {
+      #pragma omp simd
       for (int64_t i = begin; i < end; ++i) o[i] = fn(cp[i], ap[i], bp[i]);
     });
     return;
