@@ -1,12 +1,54 @@
 #include "tensor/threading.h"
 
 #include <omp.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 
 #include "tensor/error.h"
 
 extern "C" void openblas_set_num_threads(int);
+
+// --- OpenMP's default wait policy ---------------------------------------------------------------
+// After a parallel region libgomp's threads busy-wait for the next one (about 3 ms by default).
+// On a machine where other processes also want the cores this is ruinous: an MLP training step
+// (bench/bench_threads) ran 100 times slower on 2 threads than on 1, and 0.86 times as fast with
+// OMP_WAIT_POLICY=PASSIVE, which makes idle threads sleep at once (README "Threads" has the
+// measurements). minidl makes PASSIVE the default without asking users to set anything.
+//
+// libgomp reads the variable once, in its own ELF constructor, which the dynamic loader runs
+// before any constructor of the program: a setenv() from a static initialiser comes too late, and
+// one from .preinit_array (which runs earlier) is undone when libc's initialisation resets environ
+// (both tried). What libgomp does is call getenv() through the dynamic linker, where a definition
+// in the program takes precedence over libc's. So minidl, linked into the program, defines getenv:
+// it searches the real environment exactly as libc does, and only when neither OMP_WAIT_POLICY nor
+// GOMP_SPINCOUNT is set does OMP_WAIT_POLICY read as PASSIVE. A user's setting always wins.
+namespace {
+
+char* find_in_environment(const char* name) {
+  if (environ == nullptr || *name == '\0') return nullptr;
+  const size_t length = std::strlen(name);
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (std::strncmp(*entry, name, length) == 0 && (*entry)[length] == '=') {
+      return *entry + length + 1;
+    }
+  }
+  return nullptr;
+}
+
+char kDefaultWaitPolicy[] = "PASSIVE";
+
+}  // namespace
+
+extern "C" char* getenv(const char* name) noexcept {
+  if (char* value = find_in_environment(name)) return value;
+  if (std::strcmp(name, "OMP_WAIT_POLICY") == 0 &&
+      find_in_environment("GOMP_SPINCOUNT") == nullptr) {
+    return kDefaultWaitPolicy;
+  }
+  return nullptr;
+}
 
 namespace minidl {
 

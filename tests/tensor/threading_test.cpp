@@ -3,6 +3,8 @@
 // serial answers are checked against closed forms where one exists.
 #include <omp.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -161,6 +163,54 @@ TEST_F(Threading, TensorsMadeAndFreedOnOtherThreads) {
     EXPECT_EQ(sum(fresh).item(), 0.0);
     EXPECT_EQ(sum(fresh + 2.0).item(), 8192.0);
   }
+}
+
+// The value of `name` in the environment the process started with (/proc/self/environ), read
+// independently of getenv, which minidl defines.
+std::string initial_environment_value(const std::string& name, bool& found) {
+  std::ifstream file("/proc/self/environ", std::ios::binary);
+  std::string entry;
+  found = false;
+  while (std::getline(file, entry, '\0')) {
+    if (entry.compare(0, name.size() + 1, name + "=") == 0) {
+      found = true;
+      return entry.substr(name.size() + 1);
+    }
+  }
+  return "";
+}
+
+TEST(ThreadingDefaults, OpenMpWaitsPassivelyUnlessTheUserSaysOtherwise) {
+  bool had_policy = false, had_spincount = false;
+  const std::string policy = initial_environment_value("OMP_WAIT_POLICY", had_policy);
+  const std::string spincount = initial_environment_value("GOMP_SPINCOUNT", had_spincount);
+  // libgomp parsed its settings at start-up: PASSIVE unless the environment said otherwise.
+  ::testing::internal::CaptureStderr();
+  omp_display_env(0);
+  const std::string shown = ::testing::internal::GetCapturedStderr();
+  if (!had_spincount && (!had_policy || policy == "PASSIVE" || policy == "passive")) {
+    EXPECT_NE(shown.find("OMP_WAIT_POLICY = 'PASSIVE'"), std::string::npos) << shown;
+  }
+
+  // getenv itself: the real environment first, PASSIVE only as the fallback for this one name.
+  unsetenv("OMP_WAIT_POLICY");
+  unsetenv("GOMP_SPINCOUNT");
+  EXPECT_STREQ(std::getenv("OMP_WAIT_POLICY"), "PASSIVE");
+  setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
+  EXPECT_STREQ(std::getenv("OMP_WAIT_POLICY"), "ACTIVE");
+  unsetenv("OMP_WAIT_POLICY");
+  setenv("GOMP_SPINCOUNT", "1000", 1);  // the user tunes spinning: no policy is made up
+  EXPECT_EQ(std::getenv("OMP_WAIT_POLICY"), nullptr);
+  EXPECT_STREQ(std::getenv("GOMP_SPINCOUNT"), "1000");
+  unsetenv("GOMP_SPINCOUNT");
+  setenv("MINIDL_TEST_VARIABLE", "a=b", 1);
+  EXPECT_STREQ(std::getenv("MINIDL_TEST_VARIABLE"), "a=b");
+  EXPECT_EQ(std::getenv("MINIDL_TEST_VARIABL"), nullptr);  // a prefix is not a match
+  unsetenv("MINIDL_TEST_VARIABLE");
+  EXPECT_EQ(std::getenv("MINIDL_TEST_VARIABLE"), nullptr);
+  EXPECT_EQ(std::getenv(""), nullptr);
+  if (had_policy) setenv("OMP_WAIT_POLICY", policy.c_str(), 1);
+  if (had_spincount) setenv("GOMP_SPINCOUNT", spincount.c_str(), 1);
 }
 
 TEST_F(Threading, CallsFromInsideAUserParallelRegion) {
