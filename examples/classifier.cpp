@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     optim::Adam adam(classifier.parameters(), {.lr = lr});
     data::DataLoader loader(train.images, train.labels,
                             {.batch_size = batch_size, .shuffle = true, .seed = seed + 1});
-    CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}};
+    CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}, {}};
     if (resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
       loader.load_state(

@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
     const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
                           {{"generator_optimizer", gan.generator_optimizer.get()},
-                           {"critic_optimizer", gan.critic_optimizer.get()}}};
+                           {"critic_optimizer", gan.critic_optimizer.get()}},
+                          {}};
     StabilityMonitor stability(loss);
     if (resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
@@ -184,7 +185,7 @@ int main(int argc, char** argv) {
                    scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
 
       // --- pictures, checkpoint, curves ---
-      char name[32];
+      char name[64];
       std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
       {
         NoGradGuard no_grad;

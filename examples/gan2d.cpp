@@ -3,7 +3,7 @@
 // cover, how many samples are high quality (within 3 std of a mode), and the KL divergence of the
 // mode histogram from uniform.
 //
-//   build/examples/gan2d                       # ring8, 5000 steps, output in runs/gan2d
+//   build/examples/gan2d                       # ring8, 10000 steps, output in runs/gan2d
 //   build/examples/gan2d --data grid25 --out runs/grid25
 //   build/examples/gan2d --loss ns             # the original non-saturating GAN, for comparison
 #include <cmath>
@@ -23,8 +23,10 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv) {
   std::string data_name = "ring8", loss_name = kGan2dDefaultLoss, out = "runs/gan2d";
   std::string schedule = kGan2dDefaultSchedule;
-  int64_t steps = 5000, batch_size = 512, latent = 16, hidden = 128, critic_steps = 0;
-  int64_t eval_every = 500, eval_samples = 10000;
+  // Defaults (README "gan2d"): the non-saturating loss with a cosine learning-rate decay over
+  // 10,000 steps covered 8/8 ring8 modes with 93-96% high-quality samples in every seed tried.
+  int64_t steps = 10000, batch_size = 512, latent = 16, hidden = 128, critic_steps = 0;
+  int64_t eval_every = 1000, eval_samples = 10000;
   double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
   uint64_t seed = 1;
   int threads = 0;
@@ -95,7 +97,8 @@ int main(int argc, char** argv) {
     const Tensor real_points = metrics::sample_mixture(mixture, 2000, real_sample);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
                           {{"generator_optimizer", gan.generator_optimizer.get()},
-                           {"critic_optimizer", gan.critic_optimizer.get()}}};
+                           {"critic_optimizer", gan.critic_optimizer.get()}},
+                          {}};
     for (size_t i = 0; i < schedules.size(); ++i) {
       parts.schedulers.emplace_back(i == 0 ? "generator_schedule" : "critic_schedule", schedules[i].get());
     }
@@ -161,7 +164,7 @@ int main(int argc, char** argv) {
       metrics.log({double(step), d_loss, g_loss, double(modes.modes_covered),
                    modes.high_quality_fraction, modes.kl_from_uniform, seconds});
 
-      char name[40];
+      char name[64];
       std::snprintf(name, sizeof name, "scatter_step%06lld.png", (long long)step);
       data::write_scatter_png((fs::path(out) / name).string(), real_points,
                               points.narrow(0, 0, std::min<int64_t>(2000, points.size(0))),

@@ -103,7 +103,7 @@ Tensor as_images(const Tensor& flat, const Dataset& d) {
 void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int64_t epoch,
                     const fs::path& out) {
   NoGradGuard no_grad;
-  char name[32];
+  char name[64];
   std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
   Tensor samples = sigmoid(vae.decode(Variable(fixed_z)).data());
   data::write_image_grid((out / name).string(), as_images(samples, d), 8, 8);
@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
                             {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
     Generator sample_generator(flags.seed + 3);
     const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
-    CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}};
+    CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
 
     if (flags.resume || flags.eval_only) {
       MINIDL_CHECK(fs::exists(checkpoint_path), checkpoint_path << ": no checkpoint to "
