@@ -96,6 +96,8 @@ struct BadFlag {
   std::string expected;  // a piece of the one-line error
 };
 
+void PrintTo(const BadFlag& flag, std::ostream* os) { *os << flag.arguments; }
+
 class VaeBadFlags : public ::testing::TestWithParam<BadFlag> {};
 
 TEST_P(VaeBadFlags, GiveAOneLineErrorAndExitCode2) {
