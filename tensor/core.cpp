@@ -310,7 +310,11 @@ Tensor Tensor::to(DType dtype) const {
 
 Tensor& Tensor::copy_(const Tensor& source) {
   MINIDL_CHECK(defined() && source.defined(), "copy_: undefined tensor");
-  Tensor src = source.expand(broadcast_shapes(source.shape(), shape_, "copy_"));
+  // x.narrow(0, 1, 3).copy_(x.narrow(0, 0, 3)) must shift, not smear: read a snapshot.
+  Tensor snapshot;
+  if (detail::may_overlap(*this, source)) snapshot = source.clone();
+  const Tensor& from = snapshot.defined() ? snapshot : source;
+  Tensor src = from.expand(broadcast_shapes(source.shape(), shape_, "copy_"));
   MINIDL_CHECK(src.shape() == shape_,
                "copy_: source of shape " << source.shape() << " does not fit " << shape_);
   if (dtype_ == src.dtype() && is_contiguous() && src.is_contiguous()) {

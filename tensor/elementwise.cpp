@@ -257,7 +257,10 @@ Tensor where(const Tensor& condition, double a, const Tensor& b) {
 Tensor& add_(Tensor& a, const Tensor& b, double alpha) {
   MINIDL_CHECK(a.dtype() == b.dtype(),
                "add_: dtypes " << a.dtype() << " and " << b.dtype() << " differ");
-  Tensor bb = b.expand(broadcast_shapes(b.shape(), a.shape(), "add_"));
+  Tensor snapshot;  // see Tensor::copy_
+  if (detail::may_overlap(a, b)) snapshot = b.clone();
+  const Tensor& from = snapshot.defined() ? snapshot : b;
+  Tensor bb = from.expand(broadcast_shapes(b.shape(), a.shape(), "add_"));
   MINIDL_CHECK(bb.shape() == a.shape(),
                "add_: shape " << b.shape() << " cannot be added in place to " << a.shape());
   dispatch_all(a.dtype(), [&]<typename T>() {

@@ -175,6 +175,15 @@ inline T blend(bool take_a, T a, T b) {
   }
 }
 
+// True when writing `destination` elementwise while reading `source` could read values already
+// overwritten: they share storage and are not the very same view (same view is fine, element i
+// is read before it is written). Callers then read from a copy of the source.
+inline bool may_overlap(const Tensor& destination, const Tensor& source) {
+  return destination.shares_storage_with(source) &&
+         !(destination.offset() == source.offset() && destination.strides() == source.strides() &&
+           destination.shape() == source.shape());
+}
+
 inline char* byte_pointer(const Tensor& t) { return static_cast<char*>(t.raw_data()); }
 
 // Applies out[i] = fn(in[i]) elementwise; `in` must already have out's shape.

@@ -147,6 +147,27 @@ TEST(Views, WritesThroughViewsReachTheBase) {
   EXPECT_EQ(values(diag_source), (std::vector<double>{0, 1, 2, 3, 0, 5, 6, 7, 0}));
 }
 
+TEST(Views, OverlappingCopiesReadTheSourceAsItWas) {
+  // Shifting within one tensor: each element must come from the source before any was written.
+  Tensor x = arange(0, 6);
+  x.narrow(0, 1, 5).copy_(x.narrow(0, 0, 5));
+  EXPECT_EQ(values(x), (std::vector<double>{0, 0, 1, 2, 3, 4}));
+  Tensor y = arange(0, 6);
+  y.narrow(0, 0, 5).copy_(y.narrow(0, 1, 5));
+  EXPECT_EQ(values(y), (std::vector<double>{1, 2, 3, 4, 5, 5}));
+  // In-place transpose of a square matrix through a view of itself.
+  Tensor m = tensor({{1, 2}, {3, 4}});
+  m.copy_(m.t());
+  EXPECT_EQ(values(m), (std::vector<double>{1, 3, 2, 4}));
+  Tensor z = arange(0, 4);
+  Tensor head = z.narrow(0, 1, 3);
+  add_(head, z.narrow(0, 0, 3));  // z[i] += z[i - 1], all with the old values
+  EXPECT_EQ(values(z), (std::vector<double>{0, 1, 3, 5}));
+  Tensor w = arange(0, 3);
+  add_(w, w);  // the same view is fine without a copy
+  EXPECT_EQ(values(w), (std::vector<double>{0, 2, 4}));
+}
+
 TEST(Views, CloneIsIndependent) {
   Tensor a = tensor({1, 2});
   Tensor c = a.clone();
