@@ -37,8 +37,10 @@ struct Operands {
   Tensor a, b;
   explicit Operands(const GemmShape& s) {
     Generator gen(1);
-    Tensor a_storage = randn(s.transpose_a ? Shape{s.K, s.M} : Shape{s.M, s.K}, DType::Float32, gen);
-    Tensor b_storage = randn(s.transpose_b ? Shape{s.N, s.K} : Shape{s.K, s.N}, DType::Float32, gen);
+    Tensor a_storage =
+        randn(s.transpose_a ? Shape{s.K, s.M} : Shape{s.M, s.K}, DType::Float32, gen);
+    Tensor b_storage =
+        randn(s.transpose_b ? Shape{s.N, s.K} : Shape{s.K, s.N}, DType::Float32, gen);
     a = s.transpose_a ? a_storage.t() : a_storage;
     b = s.transpose_b ? b_storage.t() : b_storage;
   }
@@ -66,8 +68,7 @@ void raw_sgemm(benchmark::State& state, GemmShape s) {
   for (auto _ : state) {
     cblas_sgemm(CblasRowMajor, s.transpose_a ? CblasTrans : CblasNoTrans,
                 s.transpose_b ? CblasTrans : CblasNoTrans, int(s.M), int(s.N), int(s.K), 1.0f,
-                op.a.data<float>(), lda, op.b.data<float>(), ldb, 0.0f, c.data<float>(),
-                int(s.N));
+                op.a.data<float>(), lda, op.b.data<float>(), ldb, 0.0f, c.data<float>(), int(s.N));
     benchmark::DoNotOptimize(c.raw_data());
   }
   set_flops(state, s);

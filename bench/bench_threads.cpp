@@ -53,8 +53,7 @@ void mlp_step(benchmark::State& state, int threads) {
   Mlp mlp;
   for (auto _ : state) mlp.step(1e-3);
   set_num_threads(previous);
-  state.counters["steps/s"] =
-      benchmark::Counter(1, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["steps/s"] = benchmark::Counter(1, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace
@@ -63,11 +62,15 @@ int main(int argc, char** argv) {
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   const int parallel = openblas_get_parallel();  // 0 serial, 1 pthreads, 2 OpenMP
   std::printf("OpenBLAS %s, threading: %s; OMP_WAIT_POLICY=%s\n", openblas_get_config(),
-              parallel == 2 ? "openmp" : parallel == 1 ? "pthread" : "serial",
+              parallel == 2   ? "openmp"
+              : parallel == 1 ? "pthread"
+                              : "serial",
               policy ? policy : "(unset)");
-  benchmark::RegisterBenchmark("threads_1/mlp_step", mlp_step, 1)->UseRealTime()->Unit(
-      benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("threads_2/mlp_step", mlp_step, 2)->UseRealTime()->Unit(
-      benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("threads_1/mlp_step", mlp_step, 1)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("threads_2/mlp_step", mlp_step, 2)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
   return minidl::bench::run_side_by_side(argc, argv, "steps/s", {"threads_1"});
 }

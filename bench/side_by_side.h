@@ -45,7 +45,8 @@ class SideBySideReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\nMedian %s per case (%s)\n", counter_.c_str(), "ratios: implementation / baseline");
+    std::printf("\nMedian %s per case (%s)\n", counter_.c_str(),
+                "ratios: implementation / baseline");
     std::printf("%-26s", "case");
     for (const std::string& impl : implementations_) std::printf(" %12s", impl.c_str());
     for (const std::string& base : baselines_) std::printf("   ratio vs %-10s", base.c_str());

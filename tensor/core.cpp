@@ -54,8 +54,7 @@ bool Tensor::is_contiguous() const {
 namespace {
 
 // Resolves one -1 in a requested shape against the element count.
-Shape infer_shape(const Shape& requested, int64_t numel, std::string_view op,
-                  const Shape& from) {
+Shape infer_shape(const Shape& requested, int64_t numel, std::string_view op, const Shape& from) {
   Shape shape = requested;
   int64_t infer_at = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -153,8 +152,8 @@ Tensor Tensor::flatten(int64_t start_axis, int64_t end_axis) const {
   if (dim() == 0) return reshape({1});
   int64_t start = normalize_axis(start_axis, dim(), "flatten");
   int64_t end = normalize_axis(end_axis, dim(), "flatten");
-  MINIDL_CHECK(start <= end, "flatten: start axis " << start_axis << " is after end axis "
-                                                    << end_axis);
+  MINIDL_CHECK(start <= end,
+               "flatten: start axis " << start_axis << " is after end axis " << end_axis);
   Shape shape(shape_.begin(), shape_.begin() + start);
   int64_t merged = 1;
   for (int64_t i = start; i <= end; ++i) merged *= shape_[i];
@@ -180,7 +179,8 @@ Tensor Tensor::t() const {
 }
 
 Tensor Tensor::permute(const std::vector<int64_t>& order) const {
-  MINIDL_CHECK(int64_t(order.size()) == dim(), "permute: order has " << order.size()
+  MINIDL_CHECK(int64_t(order.size()) == dim(), "permute: order has "
+                                                   << order.size()
                                                    << " axes but the tensor has shape " << shape_);
   Shape shape(order.size());
   Strides strides(order.size());
@@ -227,9 +227,8 @@ Tensor Tensor::select(int64_t axis, int64_t index) const {
   MINIDL_CHECK(dim() > 0, "select: cannot select from a 0-d tensor");
   int64_t a = normalize_axis(axis, dim(), "select");
   int64_t i = index < 0 ? index + shape_[a] : index;
-  MINIDL_CHECK(i >= 0 && i < shape_[a],
-               "select: index " << index << " is out of range for axis " << a << " of size "
-                                << shape_[a]);
+  MINIDL_CHECK(i >= 0 && i < shape_[a], "select: index " << index << " is out of range for axis "
+                                                         << a << " of size " << shape_[a]);
   Shape shape = shape_;
   Strides strides = strides_;
   shape.erase(shape.begin() + a);
@@ -340,8 +339,8 @@ Tensor& Tensor::fill_(double value) {
 }
 
 double Tensor::item() const {
-  MINIDL_CHECK(numel_ == 1, "item: tensor of shape " << shape_ << " has " << numel_
-                                                     << " elements, not 1");
+  MINIDL_CHECK(numel_ == 1,
+               "item: tensor of shape " << shape_ << " has " << numel_ << " elements, not 1");
   return dispatch_all(dtype_, [&]<typename T>() { return double(*data<T>()); });
 }
 

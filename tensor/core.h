@@ -46,8 +46,8 @@ class Tensor {
   // non-contiguous tensor are at data<T>()[sum(index[i] * stride(i))].
   template <typename T>
   T* data() const {
-    MINIDL_CHECK(dtype_of<T>() == dtype_, "data: tensor holds " << dtype_ << ", not "
-                                                                << dtype_of<T>());
+    MINIDL_CHECK(dtype_of<T>() == dtype_,
+                 "data: tensor holds " << dtype_ << ", not " << dtype_of<T>());
     return static_cast<T*>(raw_data());
   }
   void* raw_data() const;

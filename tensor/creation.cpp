@@ -61,9 +61,8 @@ Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, DType d
   std::vector<double> values;
   const int64_t columns = rows.size() ? int64_t(rows.begin()->size()) : 0;
   for (const auto& row : rows) {
-    MINIDL_CHECK(int64_t(row.size()) == columns,
-                 "tensor: rows have different lengths (" << columns << " and " << row.size()
-                                                         << ")");
+    MINIDL_CHECK(int64_t(row.size()) == columns, "tensor: rows have different lengths ("
+                                                     << columns << " and " << row.size() << ")");
     values.insert(values.end(), row.begin(), row.end());
   }
   return from_vector(values, {int64_t(rows.size()), columns}).to(dtype);

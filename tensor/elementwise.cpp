@@ -64,18 +64,24 @@ T min_propagating_nan(T a, T b) {
 // promoted to int by C++ and narrowed back modulo 256. Floating types use the plain operators.
 template <typename T>
 T wrapping_add(T x, T y) {
-  if constexpr (std::is_same_v<T, int64_t>) return T(uint64_t(x) + uint64_t(y));
-  else return T(x + y);
+  if constexpr (std::is_same_v<T, int64_t>)
+    return T(uint64_t(x) + uint64_t(y));
+  else
+    return T(x + y);
 }
 template <typename T>
 T wrapping_sub(T x, T y) {
-  if constexpr (std::is_same_v<T, int64_t>) return T(uint64_t(x) - uint64_t(y));
-  else return T(x - y);
+  if constexpr (std::is_same_v<T, int64_t>)
+    return T(uint64_t(x) - uint64_t(y));
+  else
+    return T(x - y);
 }
 template <typename T>
 T wrapping_mul(T x, T y) {
-  if constexpr (std::is_same_v<T, int64_t>) return T(uint64_t(x) * uint64_t(y));
-  else return T(x * y);
+  if constexpr (std::is_same_v<T, int64_t>)
+    return T(uint64_t(x) * uint64_t(y));
+  else
+    return T(x * y);
 }
 // Integer division truncates toward zero, as C++; callers have already rejected a zero divisor.
 template <typename T>
@@ -97,8 +103,8 @@ void check_no_integer_zero(const Tensor& divisor, const char* op) {
 
 }  // namespace
 
-#define MINIDL_UNARY(name, expr)                                                  \
-  Tensor name(const Tensor& x) {                                                  \
+#define MINIDL_UNARY(name, expr)                                                               \
+  Tensor name(const Tensor& x) {                                                               \
     return map_floating(x, #name, []<typename T>() { return [](T v) -> T { return expr; }; }); \
   }
 
@@ -111,7 +117,7 @@ MINIDL_UNARY(log1p, std::log1p(v))
 MINIDL_UNARY(expm1, std::expm1(v))
 MINIDL_UNARY(sqrt, std::sqrt(v))
 MINIDL_UNARY(rsqrt, T(1) / std::sqrt(v))
-MINIDL_UNARY(square, v * v)
+MINIDL_UNARY(square, v* v)
 MINIDL_UNARY(reciprocal, T(1) / v)
 MINIDL_UNARY(sin, std::sin(v))
 MINIDL_UNARY(cos, std::cos(v))
@@ -156,14 +162,14 @@ Tensor pow(const Tensor& x, double exponent) {
   });
 }
 
-#define MINIDL_BINARY(name, expr)                                                         \
-  Tensor name(const Tensor& a, const Tensor& b) {                                         \
-    return broadcast_binary(a, b, #name,                                                  \
+#define MINIDL_BINARY(name, expr)                                                             \
+  Tensor name(const Tensor& a, const Tensor& b) {                                             \
+    return broadcast_binary(a, b, #name,                                                      \
                             []<typename T>() { return [](T x, T y) -> T { return expr; }; }); \
-  }                                                                                       \
-  Tensor name(const Tensor& a, double b) {                                                \
-    return scalar_binary(a, b, #name,                                                     \
-                         []<typename T>(T y) { return [y](T x) -> T { return expr; }; });  \
+  }                                                                                           \
+  Tensor name(const Tensor& a, double b) {                                                    \
+    return scalar_binary(a, b, #name,                                                         \
+                         []<typename T>(T y) { return [y](T x) -> T { return expr; }; });     \
   }
 
 MINIDL_BINARY(add, wrapping_add(x, y))
@@ -183,9 +189,8 @@ Tensor div(const Tensor& a, const Tensor& b) {
   if (a.defined() && b.defined() && a.dtype() == b.dtype()) {
     dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
   }
-  return broadcast_binary(a, b, "div", []<typename T>() {
-    return [](T x, T y) -> T { return wrapping_div(x, y); };
-  });
+  return broadcast_binary(
+      a, b, "div", []<typename T>() { return [](T x, T y) -> T { return wrapping_div(x, y); }; });
 }
 
 // True division, not a multiply by 1 / b: x / 10 must give the double nearest x / 10 (as NumPy),
@@ -199,17 +204,16 @@ Tensor div(const Tensor& a, double b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-  return broadcast_binary(a, b, "pow", []<typename T>() {
-    return [](T x, T y) -> T { return T(std::pow(x, y)); };
-  });
+  return broadcast_binary(
+      a, b, "pow", []<typename T>() { return [](T x, T y) -> T { return T(std::pow(x, y)); }; });
 }
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   MINIDL_CHECK(condition.defined() && a.defined() && b.defined(), "where: undefined tensor");
   MINIDL_CHECK(a.dtype() == b.dtype(),
                "where: dtypes " << a.dtype() << " and " << b.dtype() << " differ");
-  Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"),
-                                 b.shape(), "where");
+  Shape shape =
+      broadcast_shapes(broadcast_shapes(condition.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor out = Tensor::empty(shape, a.dtype());
   dispatch_all(a.dtype(), [&]<typename T>() {
     dispatch_all(condition.dtype(), [&]<typename C>() {
@@ -268,9 +272,8 @@ Tensor& add_(Tensor& a, const Tensor& b, double alpha) {
     if (alpha == 1.0) {
       detail::binary_loop<T, T, T>(a, a, bb, [](T x, T y) -> T { return wrapping_add(x, y); });
     } else {
-      detail::binary_loop<T, T, T>(a, a, bb, [scale](T x, T y) -> T {
-        return wrapping_add(x, wrapping_mul(scale, y));
-      });
+      detail::binary_loop<T, T, T>(
+          a, a, bb, [scale](T x, T y) -> T { return wrapping_add(x, wrapping_mul(scale, y)); });
     }
   });
   return a;
@@ -295,9 +298,8 @@ Tensor operator*(const Tensor& a, double b) { return mul(a, b); }
 Tensor operator/(const Tensor& a, double b) { return div(a, b); }
 Tensor operator+(double a, const Tensor& b) { return add(b, a); }
 Tensor operator-(double a, const Tensor& b) {
-  return scalar_binary(b, a, "sub", []<typename T>(T x) {
-    return [x](T y) -> T { return wrapping_sub(x, y); };
-  });
+  return scalar_binary(
+      b, a, "sub", []<typename T>(T x) { return [x](T y) -> T { return wrapping_sub(x, y); }; });
 }
 Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
 Tensor operator/(double a, const Tensor& b) {
@@ -305,9 +307,8 @@ Tensor operator/(double a, const Tensor& b) {
   if (!is_floating(b.dtype())) {
     dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
   }
-  return scalar_binary(b, a, "div", []<typename T>(T x) {
-    return [x](T y) -> T { return wrapping_div(x, y); };
-  });
+  return scalar_binary(
+      b, a, "div", []<typename T>(T x) { return [x](T y) -> T { return wrapping_div(x, y); }; });
 }
 
 }  // namespace minidl

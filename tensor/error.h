@@ -47,13 +47,13 @@ class MessageStream {
 // MINIDL_CHECK(cond, "op: " << a << " and " << b << " differ") throws minidl::Error when cond is
 // false. The message is a stream expression so callers can print shapes without building strings
 // on the success path.
-#define MINIDL_CHECK(cond, message_stream)                    \
-  do {                                                        \
-    if (!(cond)) [[unlikely]] {                               \
-      ::minidl::detail::MessageStream minidl_check_message_;  \
-      minidl_check_message_ << message_stream;                \
-      throw ::minidl::Error(minidl_check_message_.str());     \
-    }                                                         \
+#define MINIDL_CHECK(cond, message_stream)                   \
+  do {                                                       \
+    if (!(cond)) [[unlikely]] {                              \
+      ::minidl::detail::MessageStream minidl_check_message_; \
+      minidl_check_message_ << message_stream;               \
+      throw ::minidl::Error(minidl_check_message_.str());    \
+    }                                                        \
   } while (0)
 
 #define MINIDL_FAIL(message_stream) MINIDL_CHECK(false, message_stream)

@@ -10,8 +10,7 @@ namespace {
 
 void check_index_tensor(const Tensor& index, const char* op) {
   MINIDL_CHECK(index.defined(), op << ": undefined index tensor");
-  MINIDL_CHECK(index.dtype() == DType::Int64,
-               op << ": index must be int64, got " << index.dtype());
+  MINIDL_CHECK(index.dtype() == DType::Int64, op << ": index must be int64, got " << index.dtype());
 }
 
 // Validates every index against the axis size before any data is touched.
@@ -48,9 +47,9 @@ void for_each_gather_position(const Shape& index_shape, const std::vector<int64_
 
 void check_gather_shapes(const Shape& data_shape, const Tensor& index, int64_t axis,
                          const char* op) {
-  MINIDL_CHECK(index.dim() == int64_t(data_shape.size()),
-               op << ": index of shape " << index.shape() << " must have the same rank as "
-                  << data_shape);
+  MINIDL_CHECK(index.dim() == int64_t(data_shape.size()), op << ": index of shape " << index.shape()
+                                                             << " must have the same rank as "
+                                                             << data_shape);
   for (int64_t d = 0; d < index.dim(); ++d) {
     MINIDL_CHECK(d == axis || index.shape()[d] <= data_shape[d],
                  op << ": index of shape " << index.shape() << " is larger than " << data_shape
@@ -120,8 +119,8 @@ Tensor index_add(const Shape& shape, int64_t axis, const Tensor& index, const Te
   std::vector<int64_t> indices = checked_indices(index, shape[a], a, "index_add");
   Shape expected = shape;
   expected[a] = int64_t(indices.size());
-  MINIDL_CHECK(source.shape() == expected, "index_add: source of shape "
-                                               << source.shape() << " must be " << expected);
+  MINIDL_CHECK(source.shape() == expected,
+               "index_add: source of shape " << source.shape() << " must be " << expected);
   Tensor out = zeros(shape, source.dtype());
   for (size_t i = 0; i < indices.size(); ++i) {
     Tensor slot = out.select(a, indices[i]);
@@ -169,8 +168,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t axis) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     MINIDL_CHECK(tensors[i].shape() == tensors.front().shape(),
                  "stack: tensor " << i << " of shape " << tensors[i].shape()
-                                  << " differs from tensor 0 of shape "
-                                  << tensors.front().shape());
+                                  << " differs from tensor 0 of shape " << tensors.front().shape());
     expanded.push_back(tensors[i].unsqueeze(a));
   }
   return concat(expanded, a);

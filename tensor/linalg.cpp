@@ -54,7 +54,10 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
   if (M == 0 || N == 0) return;
   if (K == 0) {  // an empty sum: BLAS implementations disagree on k = 0, so do it here
     Tensor o = out;
-    if (beta == 0.0) o.zero_(); else mul_(o, beta);
+    if (beta == 0.0)
+      o.zero_();
+    else
+      mul_(o, beta);
     return;
   }
   BlasOperand A = as_blas_operand(a), B = as_blas_operand(b);
@@ -68,11 +71,11 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
       const T* b_slice = operand_at<T>(B, k0, 0);
       const T slice_beta = k0 == 0 ? T(beta) : T(1);
       if constexpr (std::is_same_v<T, float>) {
-        cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, float(alpha), a_slice, A.ld,
-                    b_slice, B.ld, slice_beta, out.data<float>(), N);
+        cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, float(alpha), a_slice, A.ld, b_slice,
+                    B.ld, slice_beta, out.data<float>(), N);
       } else {
-        cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, alpha, a_slice, A.ld, b_slice,
-                    B.ld, slice_beta, out.data<double>(), N);
+        cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, alpha, a_slice, A.ld, b_slice, B.ld,
+                    slice_beta, out.data<double>(), N);
       }
     }
   });
@@ -84,9 +87,8 @@ void check_matmul_operands(const Tensor& a, const Tensor& b, const char* op) {
                op << ": dtypes " << a.dtype() << " and " << b.dtype() << " differ");
   MINIDL_CHECK(is_floating(a.dtype()),
                op << ": dtype " << a.dtype() << " is not supported (float32 or float64 needed)");
-  MINIDL_CHECK(a.dim() >= 1 && b.dim() >= 1,
-               op << ": operands must have at least 1 dimension, got " << a.shape() << " x "
-                  << b.shape());
+  MINIDL_CHECK(a.dim() >= 1 && b.dim() >= 1, op << ": operands must have at least 1 dimension, got "
+                                                << a.shape() << " x " << b.shape());
 }
 
 }  // namespace
@@ -99,8 +101,8 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   Tensor b = b_vector ? b_in.unsqueeze(1) : b_in;
   const int64_t M = a.shape()[a.dim() - 2], K = a.shape()[a.dim() - 1];
   const int64_t K2 = b.shape()[b.dim() - 2], N = b.shape()[b.dim() - 1];
-  MINIDL_CHECK(K == K2, "matmul: inner dimensions differ: " << a_in.shape() << " x "
-                                                            << b_in.shape());
+  MINIDL_CHECK(K == K2,
+               "matmul: inner dimensions differ: " << a_in.shape() << " x " << b_in.shape());
   Tensor out;
   if (a.dim() == 2 && b.dim() == 2) {
     out = Tensor::empty({M, N}, a.dtype());
@@ -147,8 +149,8 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
   MINIDL_CHECK(bias.dtype() == a.dtype(),
                "addmm: bias dtype " << bias.dtype() << " differs from " << a.dtype());
   Tensor out = Tensor::empty({a.shape()[0], b.shape()[1]}, a.dtype());
-  MINIDL_CHECK(broadcasts_to(bias.shape(), out.shape()), "addmm: bias of shape " << bias.shape() << " does not broadcast to "
-                                             << out.shape());
+  MINIDL_CHECK(broadcasts_to(bias.shape(), out.shape()),
+               "addmm: bias of shape " << bias.shape() << " does not broadcast to " << out.shape());
   out.copy_(bias);
   gemm_2d(out, a, b, 1.0, 1.0);
   return out;
@@ -158,10 +160,10 @@ void gemm_into(Tensor& out, const Tensor& a, const Tensor& b, double alpha, doub
   check_matmul_operands(a, b, "gemm_into");
   MINIDL_CHECK(a.dim() == 2 && b.dim() == 2 && a.shape()[1] == b.shape()[0],
                "gemm_into: inner dimensions differ: " << a.shape() << " x " << b.shape());
-  MINIDL_CHECK(out.is_contiguous() && out.dim() == 2 && out.shape()[0] == a.shape()[0] &&
-                   out.shape()[1] == b.shape()[1] && out.dtype() == a.dtype(),
-               "gemm_into: output " << out.shape() << " does not fit " << a.shape() << " x "
-                                    << b.shape());
+  MINIDL_CHECK(
+      out.is_contiguous() && out.dim() == 2 && out.shape()[0] == a.shape()[0] &&
+          out.shape()[1] == b.shape()[1] && out.dtype() == a.dtype(),
+      "gemm_into: output " << out.shape() << " does not fit " << a.shape() << " x " << b.shape());
   gemm_2d(out, a, b, alpha, beta);
 }
 

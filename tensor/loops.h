@@ -21,8 +21,8 @@
 
 #include <array>
 #include <bit>
-#include <type_traits>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "tensor/core.h"
@@ -32,8 +32,8 @@ namespace minidl::detail {
 
 template <size_t N>
 struct LoopLayout {
-  std::vector<int64_t> sizes;                     // outermost first, after merging
-  std::array<std::vector<int64_t>, N> strides;    // byte strides per operand
+  std::vector<int64_t> sizes;                   // outermost first, after merging
+  std::array<std::vector<int64_t>, N> strides;  // byte strides per operand
   int64_t numel = 0;
 };
 
@@ -52,7 +52,8 @@ LoopLayout<N> make_layout(const Shape& shape, const std::array<const Tensor*, N>
     if (merge) {
       layout.sizes.back() *= shape[axis];
       for (size_t i = 0; i < N; ++i) {
-        layout.strides[i].back() = tensors[i]->strides()[axis] * int64_t(tensors[i]->element_size());
+        layout.strides[i].back() =
+            tensors[i]->strides()[axis] * int64_t(tensors[i]->element_size());
       }
     } else {
       layout.sizes.push_back(shape[axis]);
@@ -193,7 +194,7 @@ void unary_loop(const Tensor& out, const Tensor& in, Fn fn) {
     Out* o = static_cast<Out*>(out.raw_data());
     const In* a = static_cast<const In*>(in.raw_data());
     for_each_slice(out.numel(), [&](int64_t begin, int64_t end) {
-      #pragma omp simd
+#pragma omp simd
       for (int64_t i = begin; i < end; ++i) o[i] = fn(a[i]);
     });
     return;
@@ -204,7 +205,7 @@ void unary_loop(const Tensor& out, const Tensor& in, Fn fn) {
                  Out* o = reinterpret_cast<Out*>(p[0]);
                  const In* a = reinterpret_cast<const In*>(p[1]);
                  if (s[0] == sizeof(Out) && s[1] == sizeof(In)) {
-                   #pragma omp simd
+#pragma omp simd
                    for (int64_t i = 0; i < n; ++i) o[i] = fn(a[i]);
                  } else if (s[0] == sizeof(Out) && s[1] == 0) {
                    const Out value = fn(a[0]);
@@ -224,7 +225,7 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
     const A* x = static_cast<const A*>(a.raw_data());
     const B* y = static_cast<const B*>(b.raw_data());
     for_each_slice(out.numel(), [&](int64_t begin, int64_t end) {
-      #pragma omp simd
+#pragma omp simd
       for (int64_t i = begin; i < end; ++i) o[i] = fn(x[i], y[i]);
     });
     return;
@@ -237,15 +238,15 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, Fn fn) {
                  const B* y = reinterpret_cast<const B*>(p[2]);
                  // The three common runs get their own loops so the compiler vectorises them.
                  if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
-                   #pragma omp simd
+#pragma omp simd
                    for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], y[i]);
                  } else if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == 0) {
                    const B yv = *y;
-                   #pragma omp simd
+#pragma omp simd
                    for (int64_t i = 0; i < n; ++i) o[i] = fn(x[i], yv);
                  } else if (s[0] == sizeof(Out) && s[1] == 0 && s[2] == sizeof(B)) {
                    const A xv = *x;
-                   #pragma omp simd
+#pragma omp simd
                    for (int64_t i = 0; i < n; ++i) o[i] = fn(xv, y[i]);
                  } else {
                    const int64_t so = s[0] / int64_t(sizeof(Out)), sx = s[1] / int64_t(sizeof(A)),
@@ -264,7 +265,7 @@ void ternary_loop(const Tensor& out, const Tensor& c, const Tensor& a, const Ten
     const Out* ap = static_cast<const Out*>(a.raw_data());
     const Out* bp = static_cast<const Out*>(b.raw_data());
     for_each_slice(out.numel(), [&](int64_t begin, int64_t end) {
-      #pragma omp simd
+#pragma omp simd
       for (int64_t i = begin; i < end; ++i) o[i] = fn(cp[i], ap[i], bp[i]);
     });
     return;
@@ -279,10 +280,11 @@ void ternary_loop(const Tensor& out, const Tensor& c, const Tensor& a, const Ten
                  const int64_t so = s[0] / int64_t(sizeof(Out)), sc = s[1] / int64_t(sizeof(C)),
                                sa = s[2] / int64_t(sizeof(Out)), sb = s[3] / int64_t(sizeof(Out));
                  if (so == 1 && sc == 1 && sa == 1 && sb == 1) {
-                   #pragma omp simd
+#pragma omp simd
                    for (int64_t i = 0; i < n; ++i) o[i] = fn(cp[i], ap[i], bp[i]);
                  } else {
-                   for (int64_t i = 0; i < n; ++i) o[i * so] = fn(cp[i * sc], ap[i * sa], bp[i * sb]);
+                   for (int64_t i = 0; i < n; ++i)
+                     o[i * so] = fn(cp[i * sc], ap[i * sa], bp[i * sb]);
                  }
                });
 }

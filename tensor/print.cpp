@@ -45,7 +45,8 @@ struct Printer {
     bool elide = summarise && n > 2 * kEdgeItems;
     for (int64_t i = 0; i < n; ++i) {
       if (elide && i == kEdgeItems) {
-        os << (axis + 1 == shape.size() ? "..., " : "...,\n" + std::string(size_t(indent + 1), ' '));
+        os << (axis + 1 == shape.size() ? "..., "
+                                        : "...,\n" + std::string(size_t(indent + 1), ' '));
         i = n - kEdgeItems;
       }
       if (axis + 1 == shape.size()) {
@@ -101,8 +102,12 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
     largest = std::max(largest, std::abs(v));
     if (v != 0) smallest_nonzero = std::min(smallest_nonzero, std::abs(v));
   }
-  Printer printer{values, t.shape(), summarise, integral,
-                  !integral && (largest >= 1e5 || smallest_nonzero < 1e-4), 0};
+  Printer printer{values,
+                  t.shape(),
+                  summarise,
+                  integral,
+                  !integral && (largest >= 1e5 || smallest_nonzero < 1e-4),
+                  0};
   for (int64_t i : shown) {
     printer.width = std::max<int>(printer.width, int(printer.format(values[size_t(i)]).size()));
   }

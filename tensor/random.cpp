@@ -91,8 +91,7 @@ void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
 Tensor uniform(const Shape& shape, double low, double high, DType dtype, Generator& gen) {
   MINIDL_CHECK(low <= high, "uniform: low " << low << " is greater than high " << high);
   MINIDL_CHECK(is_floating(dtype), "uniform: dtype " << dtype << " is not a float type");
-  return fill_random(shape, dtype, "uniform",
-                     [&] { return low + (high - low) * gen.uniform(); });
+  return fill_random(shape, dtype, "uniform", [&] { return low + (high - low) * gen.uniform(); });
 }
 
 Tensor normal(const Shape& shape, double mean, double std, DType dtype, Generator& gen) {
@@ -133,7 +132,8 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator& gen) {
   const uint64_t limit = UINT64_MAX - UINT64_MAX % span;
   return fill_random(shape, DType::Int64, "randint", [&] {
     uint64_t v;
-    do v = gen.next_u64(); while (v >= limit);
+    do v = gen.next_u64();
+    while (v >= limit);
     return low + int64_t(v % span);
   });
 }
@@ -147,7 +147,8 @@ Tensor randperm(int64_t n, Generator& gen) {
     const uint64_t span = uint64_t(i + 1);
     const uint64_t limit = UINT64_MAX - UINT64_MAX % span;
     uint64_t v;
-    do v = gen.next_u64(); while (v >= limit);
+    do v = gen.next_u64();
+    while (v >= limit);
     std::swap(p[i], p[int64_t(v % span)]);
   }
   return out;

@@ -37,8 +37,8 @@ void manual_seed(uint64_t seed);  // reseeds the default generator
 
 Tensor uniform(const Shape& shape, double low = 0.0, double high = 1.0,
                DType dtype = DType::Float32, Generator& gen = default_generator());
-Tensor normal(const Shape& shape, double mean = 0.0, double std = 1.0,
-              DType dtype = DType::Float32, Generator& gen = default_generator());
+Tensor normal(const Shape& shape, double mean = 0.0, double std = 1.0, DType dtype = DType::Float32,
+              Generator& gen = default_generator());
 Tensor rand(const Shape& shape, DType dtype = DType::Float32, Generator& gen = default_generator());
 Tensor randn(const Shape& shape, DType dtype = DType::Float32,
              Generator& gen = default_generator());

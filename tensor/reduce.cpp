@@ -23,33 +23,56 @@ using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
 constexpr int64_t kReduceBlock = 16384;
 
 struct SumOp {
-  template <typename T> static Acc<T> init() { return 0; }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) {
-    // Integer sums wrap around like NumPy's instead of overflowing (undefined behaviour).
-    if constexpr (std::is_floating_point_v<T>) return a + b;
-    else return Acc<T>(uint64_t(a) + uint64_t(b));
+  template <typename T>
+  static Acc<T> init() {
+    return 0;
   }
-  template <typename T> static Acc<T> load(T v) { return Acc<T>(v); }
+  template <typename T>
+  static Acc<T> combine(Acc<T> a, Acc<T> b) {
+    // Integer sums wrap around like NumPy's instead of overflowing (undefined behaviour).
+    if constexpr (std::is_floating_point_v<T>)
+      return a + b;
+    else
+      return Acc<T>(uint64_t(a) + uint64_t(b));
+  }
+  template <typename T>
+  static Acc<T> load(T v) {
+    return Acc<T>(v);
+  }
 };
 struct MaxOp {
-  template <typename T> static Acc<T> init() {
-    if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<double>::infinity();
-    else return std::numeric_limits<Acc<T>>::lowest();
+  template <typename T>
+  static Acc<T> init() {
+    if constexpr (std::is_floating_point_v<T>)
+      return -std::numeric_limits<double>::infinity();
+    else
+      return std::numeric_limits<Acc<T>>::lowest();
   }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) {
+  template <typename T>
+  static Acc<T> combine(Acc<T> a, Acc<T> b) {
     return (a > b || a != a) ? a : b;  // NaN wins, as NumPy
   }
-  template <typename T> static Acc<T> load(T v) { return Acc<T>(v); }
+  template <typename T>
+  static Acc<T> load(T v) {
+    return Acc<T>(v);
+  }
 };
 struct MinOp {
-  template <typename T> static Acc<T> init() {
-    if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<double>::infinity();
-    else return std::numeric_limits<Acc<T>>::max();
+  template <typename T>
+  static Acc<T> init() {
+    if constexpr (std::is_floating_point_v<T>)
+      return std::numeric_limits<double>::infinity();
+    else
+      return std::numeric_limits<Acc<T>>::max();
   }
-  template <typename T> static Acc<T> combine(Acc<T> a, Acc<T> b) {
+  template <typename T>
+  static Acc<T> combine(Acc<T> a, Acc<T> b) {
     return (a < b || a != a) ? a : b;
   }
-  template <typename T> static Acc<T> load(T v) { return Acc<T>(v); }
+  template <typename T>
+  static Acc<T> load(T v) {
+    return Acc<T>(v);
+  }
 };
 
 // Reduces n contiguous values with 8 independent accumulators (so the loop pipelines and
@@ -60,7 +83,8 @@ Acc<T> reduce_run(const T* p, int64_t n) {
   for (auto& a : acc) a = Op::template init<T>();
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) acc[k] = Op::template combine<T>(acc[k], Op::template load<T>(p[i + k]));
+    for (int k = 0; k < 8; ++k)
+      acc[k] = Op::template combine<T>(acc[k], Op::template load<T>(p[i + k]));
   }
   for (; i < n; ++i) acc[0] = Op::template combine<T>(acc[0], Op::template load<T>(p[i]));
   for (int width = 4; width >= 1; width /= 2) {
@@ -95,7 +119,8 @@ void reduce_middle(const T* in, int64_t outer, int64_t reduced, int64_t inner, A
   // vectorises across output elements; each output still sums in the order r = 0, 1, 2, ...
   const int64_t chunk = 256;
   const int64_t chunks = (inner + chunk - 1) / chunk;
-#pragma omp parallel for collapse(2) schedule(static) if (should_parallelize(outer * reduced * inner))
+#pragma omp parallel for collapse(2) \
+    schedule(static) if (should_parallelize(outer * reduced * inner))
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t begin = c * chunk, end = std::min(inner, begin + chunk);
@@ -117,8 +142,10 @@ Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& axes, bool k
   for (int64_t i = 0; i < int64_t(shape.size()); ++i) {
     bool reduced = k < axes.size() && axes[k] == i;
     if (reduced) ++k;
-    if (!reduced) out.push_back(shape[i]);
-    else if (keepdim) out.push_back(1);
+    if (!reduced)
+      out.push_back(shape[i]);
+    else if (keepdim)
+      out.push_back(1);
   }
   return out;
 }
@@ -131,8 +158,8 @@ Tensor reduce(const Tensor& x, const Axes& axes_in, bool keepdim, const char* op
   Shape out_shape = reduced_shape(x.shape(), axes, keepdim);
   if (std::is_same_v<Op, MaxOp> || std::is_same_v<Op, MinOp>) {
     for (int64_t axis : axes) {
-      MINIDL_CHECK(x.shape()[axis] > 0, op << ": cannot reduce over empty axis " << axis
-                                           << " of shape " << x.shape());
+      MINIDL_CHECK(x.shape()[axis] > 0,
+                   op << ": cannot reduce over empty axis " << axis << " of shape " << x.shape());
     }
   }
   // Integer sums come back as int64, as NumPy and PyTorch: a sum of 300 uint8 ones is 300.
@@ -150,7 +177,10 @@ Tensor reduce(const Tensor& x, const Axes& axes_in, bool keepdim, const char* op
     // Process reduced groups from the innermost outwards so earlier passes shrink the data most.
     int64_t i = int64_t(shape.size()) - 1;
     while (i >= 0) {
-      if (!is_reduced[i]) { --i; continue; }
+      if (!is_reduced[i]) {
+        --i;
+        continue;
+      }
       int64_t end = i + 1, start = i;
       while (start > 0 && is_reduced[start - 1]) --start;
       int64_t outer = 1, reduced = 1, inner = 1;
@@ -192,8 +222,8 @@ Tensor min(const Tensor& x, const Axes& axes, bool keepdim) {
 
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
   MINIDL_CHECK(x.defined(), "mean: undefined tensor");
-  MINIDL_CHECK(is_floating(x.dtype()), "mean: dtype " << x.dtype()
-                                                      << " is not supported (float32 or float64 needed)");
+  MINIDL_CHECK(is_floating(x.dtype()),
+               "mean: dtype " << x.dtype() << " is not supported (float32 or float64 needed)");
   std::vector<int64_t> normalized = normalize_axes(axes, x.dim(), "mean");
   int64_t count = 1;
   for (int64_t axis : normalized) count *= x.shape()[axis];
@@ -203,8 +233,8 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
 
 Tensor logsumexp(const Tensor& x, const Axes& axes_in, bool keepdim) {
   MINIDL_CHECK(x.defined(), "logsumexp: undefined tensor");
-  MINIDL_CHECK(is_floating(x.dtype()), "logsumexp: dtype " << x.dtype()
-                                                           << " is not supported (float32 or float64 needed)");
+  MINIDL_CHECK(is_floating(x.dtype()),
+               "logsumexp: dtype " << x.dtype() << " is not supported (float32 or float64 needed)");
   const Axes axes = normalize_axes(axes_in, x.dim(), "logsumexp");
   Tensor m = max(x, axes, true);
   // An all -inf (or +inf) slice would give inf - inf = NaN; shifting by 0 there is harmless.
@@ -243,8 +273,8 @@ Tensor arg_extreme(const Tensor& x, int64_t axis, bool keepdim, const char* op) 
   const int64_t n = moved.shape().back();
   MINIDL_CHECK(n > 0, op << ": cannot reduce over empty axis " << a << " of shape " << x.shape());
   const int64_t rows = moved.numel() / n;
-  Shape out_shape = reduced_shape(x.shape(), x.dim() == 0 ? std::vector<int64_t>{} :
-                                                                std::vector<int64_t>{a}, keepdim);
+  Shape out_shape = reduced_shape(
+      x.shape(), x.dim() == 0 ? std::vector<int64_t>{} : std::vector<int64_t>{a}, keepdim);
   Tensor out = Tensor::empty(out_shape, DType::Int64);
   int64_t* dst = out.data<int64_t>();
   dispatch_all(x.dtype(), [&]<typename T>() {

@@ -23,9 +23,10 @@ bool checked_numel(const Shape& shape, int64_t& numel) {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 0;
-  MINIDL_CHECK(checked_numel(shape, n),
-               "shape_numel: shape " << shape_str(shape) << " has more elements than an int64 can "
-                                                            "count");
+  MINIDL_CHECK(checked_numel(shape, n), "shape_numel: shape "
+                                            << shape_str(shape)
+                                            << " has more elements than an int64 can "
+                                               "count");
   return n;
 }
 
@@ -58,9 +59,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, std::string_view op) {
   for (size_t i = 0; i < ndim; ++i) {
     int64_t da = i < ndim - a.size() ? 1 : a[i - (ndim - a.size())];
     int64_t db = i < ndim - b.size() ? 1 : b[i - (ndim - b.size())];
-    MINIDL_CHECK(da == db || da == 1 || db == 1,
-                 op << ": shapes " << shape_str(a) << " and " << shape_str(b)
-                    << " cannot be broadcast");
+    MINIDL_CHECK(da == db || da == 1 || db == 1, op << ": shapes " << shape_str(a) << " and "
+                                                    << shape_str(b) << " cannot be broadcast");
     out[i] = da == 1 ? db : da;
   }
   return out;

@@ -44,8 +44,7 @@ TEST(Broadcasting, ScalarsAndRankThree) {
   Tensor b = tensor({1, 10, 100}).reshape({3, 1});
   Tensor out = a * b;
   EXPECT_EQ(out.shape(), (Shape{2, 3, 2}));
-  EXPECT_EQ(values(out),
-            (std::vector<double>{1, 2, 10, 20, 100, 200, 3, 4, 30, 40, 300, 400}));
+  EXPECT_EQ(values(out), (std::vector<double>{1, 2, 10, 20, 100, 200, 3, 4, 30, 40, 300, 400}));
 }
 
 TEST(Broadcasting, ZeroSizeAxes) {

@@ -88,8 +88,8 @@ TEST(Elementwise, UnaryOnPositiveDomain) {
     expect_all_near(reciprocal(x), {4, 1, 0.25}, 1e-15);
     expect_all_near(pow(x, 0.5), {0.5, 1, 2}, 1e-15);
     expect_all_near(pow(x, -1.0), {4, 1, 0.25}, 1e-15);
-    expect_all_near(log(tensor({1, 2.718281828459045, 0.5}, dtype)),
-                    {0, 1, -0.6931471805599453}, dtype == DType::Float32 ? 1e-6 : 1e-15);
+    expect_all_near(log(tensor({1, 2.718281828459045, 0.5}, dtype)), {0, 1, -0.6931471805599453},
+                    dtype == DType::Float32 ? 1e-6 : 1e-15);
     EXPECT_EQ(log(tensor({0}, dtype)).item(), -kInf);
   }
 }
@@ -219,8 +219,8 @@ TEST(Elementwise, Where) {
 
 TEST(Elementwise, NonContiguousInputs) {
   Tensor m = arange(0, 12).reshape({3, 4});
-  Tensor t = m.t();                        // [4, 3], strides [1, 4]
-  Tensor s = m.slice(1, 0, 4, 2);          // [3, 2], strides [4, 2]
+  Tensor t = m.t();                             // [4, 3], strides [1, 4]
+  Tensor s = m.slice(1, 0, 4, 2);               // [3, 2], strides [4, 2]
   Tensor e = tensor({1, 2, 3}).expand({4, 3});  // stride 0 rows
   EXPECT_EQ(values(neg(t)), values(neg(t.contiguous())));
   EXPECT_EQ(values(exp(s)), values(exp(s.contiguous())));
@@ -257,7 +257,8 @@ TEST(Elementwise, IntegerArithmetic) {
   EXPECT_EQ(gt(a, b).to_vector<int64_t>(), (std::vector<int64_t>{1, 0, 1}));
   EXPECT_EQ(gt(a, b).dtype(), DType::Int64);
   // Overflow wraps around (two's complement), as NumPy, instead of undefined behaviour.
-  const int64_t big = std::numeric_limits<int64_t>::max(), small = std::numeric_limits<int64_t>::min();
+  const int64_t big = std::numeric_limits<int64_t>::max(),
+                small = std::numeric_limits<int64_t>::min();
   EXPECT_EQ((tensor({0}, DType::Int64) + 1).to_vector<int64_t>()[0], 1);
   Tensor top = from_vector(std::vector<int64_t>{big, small});
   EXPECT_EQ(add(top, from_vector(std::vector<int64_t>{1, -1})).to_vector<int64_t>(),

@@ -16,7 +16,8 @@ std::vector<double> naive_matmul(const Tensor& a, const Tensor& b) {
   std::vector<double> av = values(a), bv = values(b), out(size_t(M * N), 0.0);
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j)
-      for (int64_t k = 0; k < K; ++k) out[size_t(i * N + j)] += av[size_t(i * K + k)] * bv[size_t(k * N + j)];
+      for (int64_t k = 0; k < K; ++k)
+        out[size_t(i * N + j)] += av[size_t(i * K + k)] * bv[size_t(k * N + j)];
   return out;
 }
 
@@ -49,7 +50,8 @@ TEST(Matmul, TransposedAndSlicedOperands) {
   Tensor offset = tensor({{0, 7, 8}, {0, 9, 10}, {0, 11, 12}}).narrow(1, 1, 2);
   EXPECT_EQ(values(matmul(a, offset)), expected);
   // Both strides above 1 (every other row and column): BLAS cannot describe it, so it is copied.
-  Tensor sparse = tensor({{1, 0, 2, 0, 3}, {0, 0, 0, 0, 0}, {4, 0, 5, 0, 6}}).slice(0, 0, 3, 2)
+  Tensor sparse = tensor({{1, 0, 2, 0, 3}, {0, 0, 0, 0, 0}, {4, 0, 5, 0, 6}})
+                      .slice(0, 0, 3, 2)
                       .slice(1, 0, 5, 2);
   EXPECT_EQ(sparse.shape(), (Shape{2, 3}));
   EXPECT_EQ(values(matmul(sparse, b)), expected);
@@ -106,7 +108,8 @@ TEST(Matmul, BatchedWithBroadcasting) {
   EXPECT_EQ(big.shape(), (Shape{2, 3, 2, 2}));
   for (int64_t i = 0; i < 2; ++i) {
     for (int64_t j = 0; j < 3; ++j) {
-      EXPECT_EQ(values(big.select(0, i).select(0, j)), values(matmul(a.select(0, i), b3.select(0, j))));
+      EXPECT_EQ(values(big.select(0, i).select(0, j)),
+                values(matmul(a.select(0, i), b3.select(0, j))));
     }
   }
   // A vector times a stack, a stack times a vector.

@@ -93,7 +93,8 @@ TEST(Random, NormalMoments) {
   Tensor f = randn({4, 5}, DType::Float32, gen);
   EXPECT_EQ(f.shape(), (Shape{4, 5}));
   EXPECT_EQ(f.dtype(), DType::Float32);
-  EXPECT_EQ(normal({3}, 1, 0, DType::Float32, gen).to_vector<float>(), (std::vector<float>{1, 1, 1}));
+  EXPECT_EQ(normal({3}, 1, 0, DType::Float32, gen).to_vector<float>(),
+            (std::vector<float>{1, 1, 1}));
 }
 
 TEST(Random, Bernoulli) {

@@ -129,18 +129,16 @@ TEST(Reductions, LogsumexpIsStable) {
     // 1000, and 0.8868710061149 for [0.5, -0.25].
     Tensor x = tensor({{1000, 1000}, {-1000, -1000}, {1000, -1000}, {0.5, -0.25}}, dtype);
     const double tol = dtype == DType::Float32 ? 1e-7 : 1e-15;
-    expect_all_near(logsumexp(x, {1}), {1000.6931471805599, -999.3068528194401, 1000.0,
-                                        0.8868710061149},
-                    tol);
+    expect_all_near(logsumexp(x, {1}),
+                    {1000.6931471805599, -999.3068528194401, 1000.0, 0.8868710061149}, tol);
     EXPECT_EQ(logsumexp(x, {1}, true).shape(), (Shape{4, 1}));
     // All -inf slices give -inf (not NaN); -inf entries next to finite ones contribute nothing.
     Tensor y = tensor({{-kInf, -kInf}, {-kInf, 0}, {kInf, 1}}, dtype);
     EXPECT_EQ(values(logsumexp(y, {1})), (std::vector<double>{-kInf, 0, kInf}));
     EXPECT_NEAR(logsumexp(tensor({0, 0, 0, 0}, dtype)).item(), std::log(4.0), tol);
     EXPECT_EQ(logsumexp(tensor({0, 0, 0, 0}, dtype)).dim(), 0);
-    expect_all_near(logsumexp(x.t(), {0}), {1000.6931471805599, -999.3068528194401, 1000.0,
-                                            0.8868710061149},
-                    tol);
+    expect_all_near(logsumexp(x.t(), {0}),
+                    {1000.6931471805599, -999.3068528194401, 1000.0, 0.8868710061149}, tol);
   }
 }
 

@@ -14,14 +14,14 @@ namespace minidl::test {
 
 // Expects `statement` to throw minidl::Error whose message is exactly `expected`. Any other
 // exception escapes and fails the test with its own message.
-#define EXPECT_MINIDL_ERROR(statement, expected)                                       \
-  do {                                                                                 \
-    try {                                                                              \
-      (void)(statement);                                                               \
-      ADD_FAILURE() << "no minidl::Error from: " #statement;                          \
-    } catch (const ::minidl::Error& minidl_error_) {                                   \
+#define EXPECT_MINIDL_ERROR(statement, expected)                                         \
+  do {                                                                                   \
+    try {                                                                                \
+      (void)(statement);                                                                 \
+      ADD_FAILURE() << "no minidl::Error from: " #statement;                             \
+    } catch (const ::minidl::Error& minidl_error_) {                                     \
       EXPECT_EQ(std::string(minidl_error_.what()), std::string(expected)) << #statement; \
-    }                                                                                  \
+    }                                                                                    \
   } while (0)
 
 // The values of any tensor in row-major order, as double (exact for every dtype minidl holds

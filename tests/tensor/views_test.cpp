@@ -61,7 +61,7 @@ TEST(Views, ViewOfStridedRowsSplitsTheContiguousAxis) {
 
 TEST(Views, PermuteMatchesIndexFormula) {
   Tensor a = range_f(24).reshape({2, 3, 4});  // a[i, j, k] = 12 i + 4 j + k
-  Tensor p = a.permute({2, 0, 1});             // p[k, i, j] = a[i, j, k]
+  Tensor p = a.permute({2, 0, 1});            // p[k, i, j] = a[i, j, k]
   EXPECT_EQ(p.shape(), (Shape{4, 2, 3}));
   EXPECT_EQ(p.strides(), (Strides{1, 12, 4}));
   std::vector<double> expected;
