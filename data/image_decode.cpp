@@ -4,8 +4,8 @@
 #include <stb/stb_image_resize.h>
 
 #include <algorithm>
-#include <array>
 #include <climits>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -49,6 +49,9 @@ Tensor decode_image(std::span<const uint8_t> bytes, std::string_view name,
                "read_image: " << name
                               << ": cannot decode: not a PNG, JPEG, BMP, GIF or TGA image, or "
                                  "its header is corrupt or declares more than 2^30 bytes");
+  // stb 2.27 "decodes" a BMP declaring width 0 into an empty image; resizing that divides by 0.
+  MINIDL_CHECK(width > 0 && height > 0, "read_image: " << name << ": the image is " << width << "x"
+                                                       << height << " pixels: empty");
   const int64_t values =
       int64_t(width) * int64_t(height) * std::max<int64_t>(file_channels, options.channels);
   MINIDL_CHECK(values <= options.max_values,
@@ -87,15 +90,9 @@ Tensor decode_image(std::span<const uint8_t> bytes, std::string_view name,
   }
 
   // stb gives interleaved rows (height, width, channels); tensors use planes (channels, ...).
-  std::array<float, 256> table;
-  for (int v = 0; v < 256; ++v) table[size_t(v)] = pixel_from_byte(uint8_t(v), options.range);
-  Tensor out = Tensor::empty({c, out_height, out_width}, DType::Float32);
-  float* dst = out.data<float>();
-  const int64_t plane = int64_t(out_height) * out_width;
-  for (int64_t p = 0; p < plane; ++p) {
-    for (int k = 0; k < c; ++k) dst[k * plane + p] = table[source[p * c + k]];
-  }
-  return out;
+  Tensor interleaved = Tensor::empty({out_height, out_width, c}, DType::UInt8);
+  std::memcpy(interleaved.data<uint8_t>(), source, size_t(interleaved.numel()));
+  return pixels_from_bytes(interleaved, options.range).permute({2, 0, 1}).contiguous();
 }
 
 Tensor read_image(const std::string& path, const ImageOptions& options) {

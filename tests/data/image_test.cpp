@@ -171,6 +171,18 @@ TEST(ImageDecodeErrors, ForgedJpegHuffmanTableIsRefusedBeforeStbSeesIt) {
   for (size_t i = 0; i < 64; ++i) EXPECT_NEAR(values[i] * 255.0f, float(i * 4), 12.0f) << i;
 }
 
+TEST(ImageDecodeErrors, EmptyImage) {
+  // A valid 1x1 BMP whose width field (bytes 18-21, little-endian) is patched to 0: stb_image
+  // 2.27 accepts it as an empty image (found by fuzz_image).
+  TempDir dir;
+  write_bmp_file(dir / "one.bmp", 1, 1, 3, {1, 2, 3});
+  std::vector<uint8_t> bytes = read_bytes(dir / "one.bmp");
+  ASSERT_EQ(bytes[18], 1);
+  bytes[18] = 0;
+  EXPECT_EQ(error_message([&] { decode_image(bytes, "empty.bmp", {.height = 4, .width = 4}); }),
+            "read_image: empty.bmp: the image is 0x1 pixels: empty");
+}
+
 TEST(ImageDecodeErrors, MissingFileAndBadOptions) {
   EXPECT_EQ(error_message([] { read_image("/no/such/image.png"); }),
             "read_image: /no/such/image.png: cannot open: No such file or directory");
