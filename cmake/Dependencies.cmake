@@ -10,12 +10,14 @@ endfunction()
 find_package(OpenMP QUIET)
 minidl_require(OpenMP_CXX_FOUND "OpenMP" "libgomp1 (part of g++), or libomp-dev for clang")
 
-# OpenBLAS: Debian ships a pthreads build (libopenblas0-pthread, the default) and an OpenMP build
-# (libopenblas0-openmp). MINIDL_OPENBLAS picks one; see README "Threads" for the measurement.
+# OpenBLAS: Debian ships a pthreads build (libopenblas0-pthread, the system default) and an OpenMP
+# build (libopenblas0-openmp). minidl links the OpenMP one by default: its GEMMs then run on the
+# same OpenMP threads as minidl's own kernels, under the same (passive) wait policy, instead of a
+# second pool of threads that busy-waits for the cores (README "Threads" has the measurements).
 # Both install libopenblas.so.0 (same soname) in their own directory; the build links the chosen
 # file by path, and CMake's build RPATH makes the programs load that one, not the system default.
-set(MINIDL_OPENBLAS "pthread" CACHE STRING "OpenBLAS variant to link: pthread or openmp")
-set_property(CACHE MINIDL_OPENBLAS PROPERTY STRINGS pthread openmp)
+set(MINIDL_OPENBLAS "openmp" CACHE STRING "OpenBLAS variant to link: openmp or pthread")
+set_property(CACHE MINIDL_OPENBLAS PROPERTY STRINGS openmp pthread)
 if(NOT MINIDL_OPENBLAS MATCHES "^(pthread|openmp)$")
   message(FATAL_ERROR "MINIDL_OPENBLAS must be pthread or openmp, not '${MINIDL_OPENBLAS}'")
 endif()
