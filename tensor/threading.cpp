@@ -10,20 +10,23 @@
 
 extern "C" void openblas_set_num_threads(int);
 
-// --- OpenMP's default wait policy ---------------------------------------------------------------
-// After a parallel region libgomp's threads busy-wait for the next one (about 3 ms by default).
-// On a machine where other processes also want the cores this is ruinous: an MLP training step
-// (bench/bench_threads) ran 100 times slower on 2 threads than on 1, and 0.86 times as fast with
-// OMP_WAIT_POLICY=PASSIVE, which makes idle threads sleep at once (README "Threads" has the
-// measurements). minidl makes PASSIVE the default without asking users to set anything.
+// --- How long idle OpenMP threads spin ----------------------------------------------------------
+// After a parallel region libgomp's threads busy-wait for the next one, 300000 spins (about 3 ms)
+// by default. On two cores shared with other processes that is ruinous: an MLP training step
+// (bench/bench_threads, OpenMP OpenBLAS) ran at 0.01x of its 1-thread speed on 2 threads. Sleeping
+// at once (OMP_WAIT_POLICY=PASSIVE) fixes that (0.86x) but costs every region a wake-up, which on
+// an idle machine turns the 1.43x speed-up of 2 threads into 0.59x. Spinning 1000 times (tens of
+// microseconds) keeps the threads awake between the back-to-back regions of one training step and
+// lets them sleep soon after: 1.42x on an idle machine, 0.64x on a loaded one (README "Threads").
+// So minidl's default is GOMP_SPINCOUNT=1000.
 //
-// libgomp reads the variable once, in its own ELF constructor, which the dynamic loader runs
+// libgomp reads its settings once, in its own ELF constructor, which the dynamic loader runs
 // before any constructor of the program: a setenv() from a static initialiser comes too late, and
 // one from .preinit_array (which runs earlier) is undone when libc's initialisation resets environ
 // (both tried). What libgomp does is call getenv() through the dynamic linker, where a definition
 // in the program takes precedence over libc's. So minidl, linked into the program, defines getenv:
-// it searches the real environment exactly as libc does, and only when neither OMP_WAIT_POLICY nor
-// GOMP_SPINCOUNT is set does OMP_WAIT_POLICY read as PASSIVE. A user's setting always wins.
+// it searches the real environment exactly as libc does, and only when neither GOMP_SPINCOUNT nor
+// OMP_WAIT_POLICY is set does GOMP_SPINCOUNT read as 1000. A user's setting always wins.
 namespace {
 
 char* find_in_environment(const char* name) {
@@ -37,15 +40,15 @@ char* find_in_environment(const char* name) {
   return nullptr;
 }
 
-char kDefaultWaitPolicy[] = "PASSIVE";
+char kDefaultSpinCount[] = "1000";
 
 }  // namespace
 
 extern "C" char* getenv(const char* name) noexcept {
   if (char* value = find_in_environment(name)) return value;
-  if (std::strcmp(name, "OMP_WAIT_POLICY") == 0 &&
-      find_in_environment("GOMP_SPINCOUNT") == nullptr) {
-    return kDefaultWaitPolicy;
+  if (std::strcmp(name, "GOMP_SPINCOUNT") == 0 &&
+      find_in_environment("OMP_WAIT_POLICY") == nullptr) {
+    return kDefaultSpinCount;
   }
   return nullptr;
 }

@@ -180,29 +180,30 @@ std::string initial_environment_value(const std::string& name, bool& found) {
   return "";
 }
 
-TEST(ThreadingDefaults, OpenMpWaitsPassivelyUnlessTheUserSaysOtherwise) {
+TEST(ThreadingDefaults, IdleOpenMpThreadsSpinBrieflyUnlessTheUserSaysOtherwise) {
   bool had_policy = false, had_spincount = false;
   const std::string policy = initial_environment_value("OMP_WAIT_POLICY", had_policy);
   const std::string spincount = initial_environment_value("GOMP_SPINCOUNT", had_spincount);
-  // libgomp parsed its settings at start-up: PASSIVE unless the environment said otherwise.
+  // libgomp parsed its settings at start-up: 1000 spins unless the environment said otherwise.
   ::testing::internal::CaptureStderr();
-  omp_display_env(0);
+  omp_display_env(1);
   const std::string shown = ::testing::internal::GetCapturedStderr();
-  if (!had_spincount && (!had_policy || policy == "PASSIVE" || policy == "passive")) {
-    EXPECT_NE(shown.find("OMP_WAIT_POLICY = 'PASSIVE'"), std::string::npos) << shown;
+  if (!had_policy && !had_spincount) {
+    EXPECT_NE(shown.find("GOMP_SPINCOUNT = '1000'"), std::string::npos) << shown;
   }
 
-  // getenv itself: the real environment first, PASSIVE only as the fallback for this one name.
+  // getenv itself: the real environment first, the default only for this one name.
   unsetenv("OMP_WAIT_POLICY");
   unsetenv("GOMP_SPINCOUNT");
-  EXPECT_STREQ(std::getenv("OMP_WAIT_POLICY"), "PASSIVE");
-  setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
+  EXPECT_STREQ(std::getenv("GOMP_SPINCOUNT"), "1000");
+  EXPECT_EQ(std::getenv("OMP_WAIT_POLICY"), nullptr);
+  setenv("GOMP_SPINCOUNT", "5", 1);
+  EXPECT_STREQ(std::getenv("GOMP_SPINCOUNT"), "5");
+  unsetenv("GOMP_SPINCOUNT");
+  setenv("OMP_WAIT_POLICY", "ACTIVE", 1);  // the user chose a policy: no spin count is made up
+  EXPECT_EQ(std::getenv("GOMP_SPINCOUNT"), nullptr);
   EXPECT_STREQ(std::getenv("OMP_WAIT_POLICY"), "ACTIVE");
   unsetenv("OMP_WAIT_POLICY");
-  setenv("GOMP_SPINCOUNT", "1000", 1);  // the user tunes spinning: no policy is made up
-  EXPECT_EQ(std::getenv("OMP_WAIT_POLICY"), nullptr);
-  EXPECT_STREQ(std::getenv("GOMP_SPINCOUNT"), "1000");
-  unsetenv("GOMP_SPINCOUNT");
   setenv("MINIDL_TEST_VARIABLE", "a=b", 1);
   EXPECT_STREQ(std::getenv("MINIDL_TEST_VARIABLE"), "a=b");
   EXPECT_EQ(std::getenv("MINIDL_TEST_VARIABL"), nullptr);  // a prefix is not a match
