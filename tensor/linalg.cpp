@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "tensor/creation.h"
 #include "tensor/elementwise.h"
@@ -34,12 +35,15 @@ BlasOperand as_blas_operand(const Tensor& m) {
 }
 
 // OpenBLAS cuts K into blocks of its tuning size Q, but its serial driver (level3.c) and threaded
-// driver (level3_thread.c) split a tail between Q and 2Q differently, so the same product could
-// differ in the last bits between 1 and 2 threads. Every call below gets K <= kMaxBlasDepth, under
-// Q on the x86 kernels we run (measured first differing K on SkylakeX: 449 for sgemm, 385 for
-// dgemm), so both drivers do one K block and the slices are summed into C in a fixed order. The
-// cost is one extra pass over C per slice, which bench_matmul measures (within noise).
-constexpr int64_t kMaxBlasDepth = 256;
+// driver (level3_thread.c) split a tail between Q and 2Q differently (the first rounds the half to
+// the kernel's unroll, the second does not), so the same product could differ in the last bits
+// between 1 and 2 threads. Every call below gets a K of at most Q, so both drivers do one block,
+// and the slices are summed into C in a fixed order. Q in OpenBLAS 0.3.21's param.h (x86-64, s/d):
+// Haswell and Zen 320/256, SkylakeX 448/384 (measured here: results first differ at K = 449 and
+// 385), Sapphire Rapids 320/384. The slices cost 1-4% of GEMM speed at K = 784..2048
+// (bench_matmul, README); older kernels with a smaller Q (Bulldozer: 168) lose only the identity.
+template <typename T>
+constexpr int64_t kMaxBlasDepth = std::is_same_v<T, float> ? 320 : 256;
 
 // Pointer to element [row, col] of an operand as BLAS sees it (before its transpose flag).
 template <typename T>
@@ -61,10 +65,10 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
     return;
   }
   BlasOperand A = as_blas_operand(a), B = as_blas_operand(b);
-  // Equal slices (784 -> 4 x 196) rather than 256, 256, 256, 16: no thin last call.
-  const int64_t slices = (K + kMaxBlasDepth - 1) / kMaxBlasDepth;
-  const int64_t depth = (K + slices - 1) / slices;
   dispatch_floating(out.dtype(), "matmul", [&]<typename T>() {
+    // Equal slices (784 -> 3 x 262) rather than 320, 320, 144: no thin last call.
+    const int64_t slices = (K + kMaxBlasDepth<T> - 1) / kMaxBlasDepth<T>;
+    const int64_t depth = (K + slices - 1) / slices;
     for (int64_t k0 = 0; k0 < K; k0 += depth) {
       const int64_t kc = std::min(depth, K - k0);
       const T* a_slice = operand_at<T>(A, 0, k0);
