@@ -32,9 +32,9 @@ class SideBySideReporter : public benchmark::ConsoleReporter {
       const size_t slash = name.find('/');
       if (slash == std::string::npos) continue;
       const std::string implementation = name.substr(0, slash), case_name = name.substr(slash + 1);
-      if (std::find(cases_.begin(), cases_.end(), case_name) == cases_.end()) {
-        cases_.push_back(case_name);
-      }
+      // Registration order, whatever order the (interleaved) repetitions ran in.
+      auto& order = case_order_[case_name];
+      order = order == 0 ? run.family_index + 1 : std::min(order, run.family_index + 1);
       if (std::find(implementations_.begin(), implementations_.end(), implementation) ==
           implementations_.end()) {
         implementations_.push_back(implementation);
@@ -45,32 +45,40 @@ class SideBySideReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\nMedian %s per case (%s)\n", counter_.c_str(),
-                "ratios: implementation / baseline");
-    std::printf("%-26s", "case");
-    for (const std::string& impl : implementations_) std::printf(" %12s", impl.c_str());
-    for (const std::string& base : baselines_) std::printf("   ratio vs %-10s", base.c_str());
+    std::vector<std::string> cases;
+    for (const auto& [name, order] : case_order_) cases.push_back(name);
+    std::sort(cases.begin(), cases.end(), [&](const std::string& a, const std::string& b) {
+      return case_order_[a] < case_order_[b];
+    });
+    std::printf("\nMedian %s over the repetitions\n%-24s", counter_.c_str(), "case");
+    for (const std::string& impl : implementations_) std::printf(" %13s", impl.c_str());
     std::printf("\n");
-    for (const std::string& case_name : cases_) {
-      std::map<std::string, std::vector<double>>& by_impl = samples_[case_name];
-      std::printf("%-26s", case_name.c_str());
+    for (const std::string& case_name : cases) {
+      auto& by_impl = samples_[case_name];
+      std::printf("%-24s", case_name.c_str());
       for (const std::string& impl : implementations_) {
         if (by_impl.count(impl)) {
-          std::printf(" %12.2f", median(by_impl[impl]));
+          std::printf(" %13.2f", median(by_impl[impl]));
         } else {
-          std::printf(" %12s", "-");
-        }
-      }
-      for (const std::string& base : baselines_) {
-        if (!by_impl.count(base)) continue;
-        const double reference = median(by_impl[base]);
-        std::printf("  ");
-        for (const std::string& impl : implementations_) {
-          if (impl == base || !by_impl.count(impl)) continue;
-          std::printf(" %s %.2f", impl.c_str(), median(by_impl[impl]) / reference);
+          std::printf(" %13s", "-");
         }
       }
       std::printf("\n");
+    }
+    std::printf("\nRatios of the medians\n");
+    for (const std::string& case_name : cases) {
+      auto& by_impl = samples_[case_name];
+      for (const std::string& base : baselines_) {
+        if (!by_impl.count(base) || by_impl.size() < 2) continue;
+        std::printf("%-24s", case_name.c_str());
+        const double reference = median(by_impl[base]);
+        for (const std::string& impl : implementations_) {
+          if (impl == base || !by_impl.count(impl)) continue;
+          std::printf("  %s/%s %.2f", impl.c_str(), base.c_str(),
+                      median(by_impl[impl]) / reference);
+        }
+        std::printf("\n");
+      }
     }
     std::fflush(stdout);
   }
@@ -84,7 +92,8 @@ class SideBySideReporter : public benchmark::ConsoleReporter {
 
   std::string counter_;
   std::vector<std::string> baselines_;
-  std::vector<std::string> cases_, implementations_;
+  std::vector<std::string> implementations_;
+  std::map<std::string, int64_t> case_order_;
   std::map<std::string, std::map<std::string, std::vector<double>>> samples_;
 };
 
