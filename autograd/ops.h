@@ -92,10 +92,17 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias 
 
 // --- indexing (ops_index.cpp); index tensors are int64 constants ---
 Variable gather(const Variable& x, int64_t axis, const Tensor& index);
-Variable scatter_add(const Shape& shape, int64_t axis, const Tensor& index,
-                     const Variable& source);
+Variable scatter_add(const Shape& shape, int64_t axis, const Tensor& index, const Variable& source);
 Variable index_select(const Variable& x, int64_t axis, const Tensor& index);
 Variable index_add(const Shape& shape, int64_t axis, const Tensor& index, const Variable& source);
+
+// --- fused loss primitives (ops_loss.cpp), elementwise with broadcasting ---
+// max(x, 0) - x t + log1p(exp(-|x|)): binary cross-entropy of logits x against targets t, stable
+// for any x; nn::binary_cross_entropy_with_logits adds the reduction.
+Variable elementwise_binary_cross_entropy_with_logits(const Variable& logits,
+                                                      const Variable& targets);
+// sigmoid(x) - t: the gradient of the loss above with respect to x, itself differentiable.
+Variable sigmoid_minus(const Variable& logits, const Variable& targets);
 
 // --- composites (ops_composite.cpp): built from the ops above, no backward of their own ---
 Variable log_softmax(const Variable& x, int64_t axis = -1);  // x - logsumexp(x): stable

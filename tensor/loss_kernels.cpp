@@ -1,0 +1,53 @@
+#include "tensor/loss_kernels.h"
+
+#include <cmath>
+
+#include "tensor/loops.h"
+
+namespace minidl {
+
+namespace {
+
+// out = fn(x, t) for floating x and t of the same dtype, broadcast together.
+template <typename MakeFn>
+Tensor floating_binary(const Tensor& x, const Tensor& t, const char* op, MakeFn make_fn) {
+  MINIDL_CHECK(x.defined() && t.defined(), op << ": undefined tensor");
+  MINIDL_CHECK(x.dtype() == t.dtype(),
+               op << ": dtypes " << x.dtype() << " and " << t.dtype() << " differ");
+  Shape shape = broadcast_shapes(x.shape(), t.shape(), op);
+  Tensor out = Tensor::empty(shape, x.dtype());
+  detail::Broadcast ex(x, shape), et(t, shape);
+  dispatch_floating(x.dtype(), op, [&]<typename T>() {
+    detail::binary_loop<T, T, T>(out, *ex, *et, make_fn.template operator()<T>());
+  });
+  return out;
+}
+
+}  // namespace
+
+Tensor elementwise_binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targets) {
+  return floating_binary(logits, targets, "elementwise_binary_cross_entropy_with_logits",
+                         []<typename T>() {
+                           return [](T x, T t) -> T {
+                             // max(x, 0) and |x| from one comparison, so at x = 0 both kinks take
+                             // the same side.
+                             const bool nonnegative = x >= T(0);
+                             const T positive_part = nonnegative ? x : T(0);
+                             const T magnitude = nonnegative ? x : -x;
+                             return positive_part - x * t + std::log1p(std::exp(-magnitude));
+                           };
+                         });
+}
+
+Tensor sigmoid_minus(const Tensor& logits, const Tensor& targets) {
+  return floating_binary(logits, targets, "sigmoid_minus", []<typename T>() {
+    return [](T x, T t) -> T {
+      // e = exp(-|x|) is in (0, 1]: sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise.
+      const T e = std::exp(x >= T(0) ? -x : x);
+      const T s = (x >= T(0) ? T(1) : e) / (T(1) + e);
+      return s - t;
+    };
+  });
+}
+
+}  // namespace minidl
