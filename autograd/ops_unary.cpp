@@ -10,17 +10,15 @@
 namespace minidl {
 
 Variable exp(const Variable& x) {
-  return record("exp", exp(x.data()), {x},
-                [](const Variable& grad, const Inputs&, const Variable& out) {
-                  return Grads{grad * out};
-                });
+  return record(
+      "exp", exp(x.data()), {x},
+      [](const Variable& grad, const Inputs&, const Variable& out) { return Grads{grad * out}; });
 }
 
 Variable log(const Variable& x) {
-  return record("log", log(x.data()), {x},
-                [](const Variable& grad, const Inputs& in, const Variable&) {
-                  return Grads{grad / in[0]};
-                });
+  return record(
+      "log", log(x.data()), {x},
+      [](const Variable& grad, const Inputs& in, const Variable&) { return Grads{grad / in[0]}; });
 }
 
 Variable log1p(const Variable& x) {
@@ -75,17 +73,31 @@ Variable softplus(const Variable& x) {
                 });
 }
 
+namespace {
+
+// The gradient of leaky_relu (relu: slope 0) as one op and one pass over the data, rather than a
+// mask and a select (two passes, three for leaky_relu). It is linear in grad and piecewise
+// constant in x, so x enters only as a constant mask, and its own gradient is itself again.
+Variable leaky_relu_backward(const Variable& grad, const Tensor& x, double negative_slope) {
+  return record("leaky_relu_backward", leaky_relu_backward(grad.data(), x, negative_slope), {grad},
+                [x, negative_slope](const Variable& grad_grad, const Inputs&, const Variable&) {
+                  return Grads{leaky_relu_backward(grad_grad, x, negative_slope)};
+                });
+}
+
+}  // namespace
+
 Variable relu(const Variable& x) {
   return record("relu", relu(x.data()), {x},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
-                  return Grads{where(gt(in[0].data(), 0.0), grad, 0.0)};
+                  return Grads{leaky_relu_backward(grad, in[0].data(), 0.0)};
                 });
 }
 
 Variable leaky_relu(const Variable& x, double negative_slope) {
   return record("leaky_relu", leaky_relu(x.data(), negative_slope), {x},
                 [negative_slope](const Variable& grad, const Inputs& in, const Variable&) {
-                  return Grads{where(gt(in[0].data(), 0.0), grad, grad * negative_slope)};
+                  return Grads{leaky_relu_backward(grad, in[0].data(), negative_slope)};
                 });
 }
 

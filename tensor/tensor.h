@@ -7,7 +7,7 @@
 #include "tensor/elementwise.h"
 #include "tensor/indexing.h"
 #include "tensor/linalg.h"
-#include "tensor/loss_kernels.h"
+#include "tensor/fused.h"
 #include "tensor/random.h"
 #include "tensor/reduce.h"
 #include "tensor/threading.h"

@@ -1,4 +1,4 @@
-#include "tensor/loss_kernels.h"
+#include "tensor/fused.h"
 
 #include <cmath>
 
@@ -24,6 +24,19 @@ Tensor floating_binary(const Tensor& x, const Tensor& t, const char* op, MakeFn 
 }
 
 }  // namespace
+
+Tensor leaky_relu_backward(const Tensor& grad, const Tensor& x, double negative_slope) {
+  const char* op = "leaky_relu_backward";
+  if (negative_slope == 0.0) {
+    return floating_binary(grad, x, op, []<typename T>() {
+      return [](T g, T v) -> T { return v > T(0) ? g : T(0); };
+    });
+  }
+  return floating_binary(grad, x, op, [negative_slope]<typename T>() {
+    const T slope = T(negative_slope);
+    return [slope](T g, T v) -> T { return v > T(0) ? g : g * slope; };
+  });
+}
 
 Tensor elementwise_binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targets) {
   return floating_binary(logits, targets, "elementwise_binary_cross_entropy_with_logits",
