@@ -11,8 +11,14 @@
 //
 // The "grain" cases time add at sizes around the grain, serially (1 thread) and forced parallel
 // (2 threads, set_parallel_grain(1)); the smallest size where parallel wins is the crossover.
+//
+// The transcendental cases (exp, log1p, sigmoid, tanh, softplus) run at 128 x 784 (the VAE's
+// logits) and 4M float32 elements: "libm" is a plain serial loop calling the C library's scalar
+// functions with the formulas minidl used before tensor/vector_math.h (what an op cost then),
+// against minidl's vectorised kernels on 1 and 2 threads. GB/s counts 8 bytes per element.
 #include <omp.h>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -151,6 +157,56 @@ void grain_add(benchmark::State& state, int64_t n, bool parallel) {
   set_bandwidth(state, 3.0 * double(n) * sizeof(float));
 }
 
+// The transcendental ops, each as minidl's op and as the scalar libm formula it replaced.
+struct Transcendental {
+  const char* name;
+  Tensor (*op)(const Tensor&);
+  float (*libm)(float);
+  bool positive_input;  // log1p gets inputs in [0, 4), the others N(0, 3^2) logits
+};
+
+const Transcendental kTranscendentals[] = {
+    {"exp", [](const Tensor& x) { return exp(x); }, [](float v) { return std::exp(v); }, false},
+    {"log1p", [](const Tensor& x) { return log1p(x); }, [](float v) { return std::log1p(v); },
+     true},
+    {"sigmoid", [](const Tensor& x) { return sigmoid(x); },
+     [](float v) {
+       return v >= 0 ? 1.0f / (1.0f + std::exp(-v)) : std::exp(v) / (1.0f + std::exp(v));
+     },
+     false},
+    {"tanh", [](const Tensor& x) { return tanh(x); }, [](float v) { return std::tanh(v); }, false},
+    {"softplus", [](const Tensor& x) { return softplus(x); },
+     [](float v) { return (v > 0 ? v : 0.0f) + std::log1p(std::exp(-std::abs(v))); }, false},
+};
+
+Tensor transcendental_input(int64_t n, bool positive) {
+  Generator gen(3);
+  return positive ? uniform({n}, 0.0, 4.0, DType::Float32, gen)
+                  : randn({n}, DType::Float32, gen) * 3.0;
+}
+
+void libm_unary(benchmark::State& state, const Transcendental* op, int64_t n) {
+  Tensor x = transcendental_input(n, op->positive_input);
+  Tensor y = zeros({n});
+  const float* a = x.data<float>();
+  float* c = y.data<float>();
+  for (auto _ : state) {
+    for (int64_t i = 0; i < n; ++i) c[i] = op->libm(a[i]);
+    benchmark::ClobberMemory();
+  }
+  set_bandwidth(state, 2.0 * double(n) * sizeof(float));
+}
+
+void minidl_unary(benchmark::State& state, const Transcendental* op, int64_t n, int threads) {
+  Tensor x = transcendental_input(n, op->positive_input);
+  Threads scoped(threads);
+  for (auto _ : state) {
+    Tensor c = op->op(x);
+    benchmark::DoNotOptimize(c.raw_data());
+  }
+  set_bandwidth(state, 2.0 * double(n) * sizeof(float));
+}
+
 std::string size_name(int64_t n) {
   return n >= 1048576 ? std::to_string(n / 1048576) + "M" : std::to_string(n / 1024) + "K";
 }
@@ -175,9 +231,18 @@ int main(int argc, char** argv) {
       add_case("memcpy_2t/" + case_name, memcpy_copy, n, 2);
     }
   }
+  for (const Transcendental& op : kTranscendentals) {
+    for (int64_t n : {int64_t(128 * 784), k4M}) {
+      const std::string case_name =
+          std::string(op.name) + (n == k4M ? "_4M" : "_128x784");
+      add_case("libm_1t/" + case_name, libm_unary, &op, n);
+      add_case("minidl_1t/" + case_name, minidl_unary, &op, n, 1);
+      add_case("minidl_2t/" + case_name, minidl_unary, &op, n, 2);
+    }
+  }
   for (int64_t n = 4096; n <= 1048576; n *= 2) {
     add_case("serial/grain_add_" + size_name(n), grain_add, n, false);
     add_case("parallel/grain_add_" + size_name(n), grain_add, n, true);
   }
-  return minidl::bench::run_side_by_side(argc, argv, "GB/s", {"loop_1t", "memcpy_2t", "serial"});
+  return minidl::bench::run_side_by_side(argc, argv, "GB/s", {"loop_1t", "memcpy_2t", "serial", "libm_1t"});
 }
