@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "tensor/loops.h"
+#include "tensor/vector_math.h"
 
 namespace minidl {
 
@@ -47,19 +48,16 @@ Tensor elementwise_binary_cross_entropy_with_logits(const Tensor& logits, const 
                              const bool nonnegative = x >= T(0);
                              const T positive_part = nonnegative ? x : T(0);
                              const T magnitude = nonnegative ? x : -x;
-                             return positive_part - x * t + std::log1p(std::exp(-magnitude));
+                             return positive_part - x * t +
+                                    vector_math::log1p(vector_math::exp(-magnitude));
                            };
                          });
 }
 
 Tensor sigmoid_minus(const Tensor& logits, const Tensor& targets) {
   return floating_binary(logits, targets, "sigmoid_minus", []<typename T>() {
-    return [](T x, T t) -> T {
-      // e = exp(-|x|) is in (0, 1]: sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise.
-      const T e = std::exp(x >= T(0) ? -x : x);
-      const T s = (x >= T(0) ? T(1) : e) / (T(1) + e);
-      return s - t;
-    };
+    // vector_math::sigmoid takes exp of -|x| only: 1 / (1 + e) for x >= 0, e / (1 + e) otherwise.
+    return [](T x, T t) -> T { return vector_math::sigmoid(x) - t; };
   });
 }
 
