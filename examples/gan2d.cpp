@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
   // 10,000 steps, the best setting measured: 8/8 ring8 modes with 93-96% high-quality samples for
   // seeds 1-4, but seed 5 collapses to 2 modes.
   int64_t steps = 10000, batch_size = 512, latent = 16, hidden = 128, critic_steps = 0;
-  int64_t eval_every = 1000, eval_samples = 10000;
-  double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+  int64_t eval_every = 1000, eval_samples = 10000, layers = 2, pack = 1;
+  double lr = 1e-3, beta1 = 0.5, beta2 = 0.999, r1_gamma = 0, scale = 1;
   uint64_t seed = 1;
   int threads = 0;
   bool resume = false;
@@ -45,6 +45,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
   app.add_option("--hidden", hidden, "Units in each hidden layer of G and D")
       ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+  app.add_option("--layers", layers, "Hidden layers in each of G and D")
+      ->check(CLI::Range(int64_t(1), int64_t(16)))->capture_default_str();
+  app.add_option("--r1", r1_gamma,
+                 "Weight gamma of the R1 penalty gamma/2 E||grad_x D(x)||^2 on real x (0: off)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--pack", pack, "PacGAN packing: samples the critic sees at once")
+      ->check(CLI::Range(int64_t(1), int64_t(64)))->capture_default_str();
+  app.add_option("--scale", scale,
+                 "The networks work in data / scale: D sees points divided by it, G's outputs are "
+                 "multiplied by it")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--critic-steps", critic_steps,
                  "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
       ->check(CLI::Range(int64_t(1), int64_t(100)));
@@ -77,11 +88,23 @@ int main(int argc, char** argv) {
         data_name == "ring8" ? metrics::ring8() : metrics::grid25();
     const double extent = data_name == "ring8" ? 3.0 : 6.0;  // scatter-plot axis limits
 
+    MINIDL_CHECK(batch_size % pack == 0,
+                 "--batch-size " << batch_size << " is not a multiple of --pack " << pack);
+
     // --- networks: G z-128-128-2, D 2-128-128-1, ReLU ---
     Generator init(seed);
     GanNetworks gan;
-    gan.generator = make_mlp({latent, hidden, hidden, 2}, Activation::ReLU, false, init);
-    gan.critic = make_mlp({2, hidden, hidden, 1}, Activation::ReLU, false, init);
+    std::vector<int64_t> g_sizes{latent}, d_sizes{2 * pack};
+    for (int64_t i = 0; i < layers; ++i) {
+      g_sizes.push_back(hidden);
+      d_sizes.push_back(hidden);
+    }
+    g_sizes.push_back(2);
+    d_sizes.push_back(1);
+    gan.generator = make_mlp(g_sizes, Activation::ReLU, false, init);
+    gan.critic = make_mlp(d_sizes, Activation::ReLU, false, init);
+    gan.r1_gamma = r1_gamma;
+    gan.pack = pack;
     const optim::AdamOptions adam{.lr = lr, .betas = {beta1, beta2}};
     gan.generator_optimizer = std::make_unique<optim::Adam>(gan.generator->parameters(), adam);
     gan.critic_optimizer = std::make_unique<optim::Adam>(gan.critic->parameters(), adam);
@@ -137,7 +160,7 @@ int main(int argc, char** argv) {
       // --- training: critic_steps critic updates on fresh real points, then one G update ---
       for (; step < interval_end; ++step) {
         for (int64_t k = 0; k < critic_steps; ++k) {
-          Tensor real = metrics::sample_mixture(mixture, batch_size, data_stream);
+          Tensor real = mul(metrics::sample_mixture(mixture, batch_size, data_stream), 1.0 / scale);
           d_loss += train_critic(gan, real, noise).loss / double(critic_steps);
         }
         g_loss += train_generator(gan, batch_size, noise);
@@ -154,7 +177,7 @@ int main(int argc, char** argv) {
 
       // --- monitors: mode coverage and quality of fresh samples ---
       Generator eval_noise(seed + 4);
-      Tensor points = generate(*gan.generator, eval_samples, latent, eval_noise);
+      Tensor points = mul(generate(*gan.generator, eval_samples, latent, eval_noise), scale);
       metrics::ModeMetrics modes = metrics::mode_metrics(points, mixture);
       char summary[160];
       std::snprintf(summary, sizeof summary,
@@ -186,7 +209,7 @@ int main(int argc, char** argv) {
     }
     Generator final_noise(seed + 5);
     data::write_npy((fs::path(out) / "samples.npy").string(),
-                    generate(*gan.generator, eval_samples, latent, final_noise));
+                    mul(generate(*gan.generator, eval_samples, latent, final_noise), scale));
     return 0;
   });
 }

@@ -52,6 +52,36 @@ Variable gradient_penalty(nn::Module& critic, const Tensor& real, const Tensor& 
   return mean(square(norm - 1.0));
 }
 
+Variable r1_penalty(const Variable& real, const Variable& real_scores, double gamma) {
+  MINIDL_CHECK(real.requires_grad(), "r1_penalty: the real points must require grad");
+  GradOptions options;
+  options.create_graph = true;
+  Variable gradient = grad({sum(real_scores)}, {real}, {}, options)[0];
+  const int64_t n = real.data().size(0);
+  return mean(sum(square(reshape(gradient, {n, -1})), {1})) * (0.5 * gamma);
+}
+
+namespace {
+
+void check_pack(const Shape& shape, int64_t m) {
+  MINIDL_CHECK(m >= 1, "pack_samples: pack size must be >= 1, got " << m);
+  MINIDL_CHECK(!shape.empty() && shape[0] % m == 0,
+               "pack_samples: " << (shape.empty() ? 0 : shape[0])
+                                << " samples do not split into packs of " << m);
+}
+
+}  // namespace
+
+Tensor pack_samples(const Tensor& x, int64_t m) {
+  check_pack(x.shape(), m);
+  return m == 1 ? x : x.reshape({x.size(0) / m, -1});
+}
+
+Variable pack_samples(const Variable& x, int64_t m) {
+  check_pack(x.data().shape(), m);
+  return m == 1 ? x : reshape(x, {x.data().size(0) / m, -1});
+}
+
 namespace {
 
 Variable latent_batch(int64_t n, int64_t latent, Generator& noise) {
@@ -69,7 +99,10 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
     NoGradGuard no_grad;  // the critic step does not train G: no graph through it
     fake = gan.generator->forward(latent_batch(n, gan.latent, noise)).data();
   }
-  Variable real_scores = gan.critic->forward(Variable(real));
+  // With R1 the real points are a leaf that requires grad: the penalty differentiates D there.
+  Variable real_input(pack_samples(real, gan.pack), gan.r1_gamma > 0);
+  fake = pack_samples(fake, gan.pack);
+  Variable real_scores = gan.critic->forward(real_input);
   Variable fake_scores = gan.critic->forward(Variable(fake));
   Variable loss;
   CriticStep step;
@@ -84,12 +117,13 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
     }
     case GanLoss::WganGp:
       loss = mean(fake_scores) - mean(real_scores) +
-             gradient_penalty(*gan.critic, real, fake, noise) * gan.penalty_weight;
+             gradient_penalty(*gan.critic, real_input.data(), fake, noise) * gan.penalty_weight;
       break;
     case GanLoss::Hinge:
       loss = mean(relu(1.0 - real_scores)) + mean(relu(1.0 + fake_scores));
       break;
   }
+  if (gan.r1_gamma > 0) loss = loss + r1_penalty(real_input, real_scores, gan.r1_gamma);
   if (gan.loss != GanLoss::NonSaturating) {
     step.real_score = mean_of(real_scores.data());
     step.fake_score = mean_of(fake_scores.data());
@@ -122,7 +156,8 @@ class FreezeParameters {
 
 double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
   FreezeParameters frozen(*gan.critic);
-  Variable fake_scores = gan.critic->forward(gan.generator->forward(latent_batch(batch_size, gan.latent, noise)));
+  Variable fake = gan.generator->forward(latent_batch(batch_size, gan.latent, noise));
+  Variable fake_scores = gan.critic->forward(pack_samples(fake, gan.pack));
   Variable loss = gan.loss == GanLoss::NonSaturating
                       ? nn::binary_cross_entropy_with_logits(fake_scores,
                                                              Variable(ones_like(fake_scores.data())))

@@ -10,6 +10,14 @@
 //     -mean D(G(z)). The penalty's gradient flows back through grad_x D: a double backward.
 //   hinge (Lim & Ye 2017; Miyato et al. 2018): D minimises mean relu(1 - D(x)) +
 //     mean relu(1 + D(G(z))); G minimises -mean D(G(z)).
+// Two additions that apply to any of the losses:
+//   R1 (Mescheder et al. 2018, "Which training methods for GANs actually converge?"): the critic
+//     also minimises gamma/2 mean ||grad_x D(x)||^2 on real x. It penalises D for a slope at the
+//     data, so at the equilibrium (G = data) D is flat and G stops being pushed around: the
+//     oscillation around the modes that plain GANs show dies out. Another double backward.
+//   packing (PacGAN, Lin et al. 2018): D scores m samples at once, concatenated into one input of
+//     m times the width. A set of m fakes from a collapsed G looks unlike m real points (which
+//     come from m different modes most of the time), so D can see and punish mode collapse.
 #pragma once
 
 #include <memory>
@@ -42,6 +50,16 @@ std::shared_ptr<nn::Sequential> make_mlp(const std::vector<int64_t>& sizes, Acti
 Variable gradient_penalty(nn::Module& critic, const Tensor& real, const Tensor& fake,
                           Generator& generator);
 
+// gamma/2 mean_i ||grad_x D(x_i)||^2 for the scores D(x) of real points x: `real` must be a leaf
+// that requires grad and `real_scores` the critic's output on it. Differentiable in D's parameters
+// (create_graph).
+Variable r1_penalty(const Variable& real, const Variable& real_scores, double gamma);
+
+// PacGAN's packing: [n, d...] -> [n / m, m * prod(d...)], each row m consecutive samples side by
+// side. n must be a multiple of m.
+Tensor pack_samples(const Tensor& x, int64_t m);
+Variable pack_samples(const Variable& x, int64_t m);
+
 struct GanNetworks {
   std::shared_ptr<nn::Module> generator;
   std::shared_ptr<nn::Module> critic;
@@ -50,6 +68,8 @@ struct GanNetworks {
   GanLoss loss = GanLoss::NonSaturating;
   int64_t latent = 100;
   double penalty_weight = 10.0;  // WGAN-GP's lambda
+  double r1_gamma = 0.0;         // R1's gamma; 0 turns it off
+  int64_t pack = 1;              // samples per critic input (1: no packing)
 };
 
 struct CriticStep {
@@ -58,7 +78,8 @@ struct CriticStep {
   double fake_score = 0;
 };
 
-// One update of the critic on a batch of real samples and as many fresh fakes.
+// One update of the critic on a batch of real samples and as many fresh fakes (with packing, the
+// batch size must be a multiple of `pack`).
 CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise);
 // One update of the generator on `batch_size` fresh fakes; returns its loss.
 double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise);
