@@ -15,7 +15,8 @@
 // The transcendental cases (exp, log1p, sigmoid, tanh, softplus) run at 128 x 784 (the VAE's
 // logits) and 4M float32 elements: "libm" is a plain serial loop calling the C library's scalar
 // functions with the formulas minidl used before tensor/vector_math.h (what an op cost then),
-// against minidl's vectorised kernels on 1 and 2 threads. GB/s counts 8 bytes per element.
+// against minidl's vectorised kernels on 1 and 2 threads. GB/s counts 8 bytes per element. The
+// same for the VAE's fused loss kernels (BCE with logits and its gradient sigmoid(x) - t).
 #include <omp.h>
 
 #include <cmath>
@@ -207,6 +208,53 @@ void minidl_unary(benchmark::State& state, const Transcendental* op, int64_t n, 
   set_bandwidth(state, 2.0 * double(n) * sizeof(float));
 }
 
+// The VAE's loss kernels on [128, 784] logits and targets: BCE with logits (forward) and
+// sigmoid(x) - t (its gradient), minidl's fused ops against the same formulas on libm. GB/s counts
+// 12 bytes per element (two inputs, one output).
+float libm_bce(float x, float t) {
+  const float magnitude = x >= 0 ? x : -x;
+  return (x >= 0 ? x : 0.0f) - x * t + std::log1p(std::exp(-magnitude));
+}
+float libm_sigmoid_minus(float x, float t) {
+  const float e = std::exp(x >= 0 ? -x : x);
+  return (x >= 0 ? 1.0f : e) / (1.0f + e) - t;
+}
+
+void loss_inputs(int64_t n, Tensor& logits, Tensor& targets) {
+  Generator gen(4);
+  logits = randn({n}, DType::Float32, gen) * 3.0;
+  targets = uniform({n}, 0.0, 1.0, DType::Float32, gen);
+}
+
+void libm_loss(benchmark::State& state, bool backward, int64_t n) {
+  Tensor x, t;
+  loss_inputs(n, x, t);
+  Tensor y = zeros({n});
+  const float* a = x.data<float>();
+  const float* b = t.data<float>();
+  float* c = y.data<float>();
+  for (auto _ : state) {
+    if (backward) {
+      for (int64_t i = 0; i < n; ++i) c[i] = libm_sigmoid_minus(a[i], b[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) c[i] = libm_bce(a[i], b[i]);
+    }
+    benchmark::ClobberMemory();
+  }
+  set_bandwidth(state, 3.0 * double(n) * sizeof(float));
+}
+
+void minidl_loss(benchmark::State& state, bool backward, int64_t n, int threads) {
+  Tensor x, t;
+  loss_inputs(n, x, t);
+  Threads scoped(threads);
+  for (auto _ : state) {
+    Tensor c = backward ? sigmoid_minus(x, t) : elementwise_binary_cross_entropy_with_logits(x, t);
+    benchmark::DoNotOptimize(c.raw_data());
+  }
+  set_bandwidth(state, 3.0 * double(n) * sizeof(float));
+}
+
 std::string size_name(int64_t n) {
   return n >= 1048576 ? std::to_string(n / 1048576) + "M" : std::to_string(n / 1024) + "K";
 }
@@ -233,16 +281,22 @@ int main(int argc, char** argv) {
   }
   for (const Transcendental& op : kTranscendentals) {
     for (int64_t n : {int64_t(128 * 784), k4M}) {
-      const std::string case_name =
-          std::string(op.name) + (n == k4M ? "_4M" : "_128x784");
+      const std::string case_name = std::string(op.name) + (n == k4M ? "_4M" : "_128x784");
       add_case("libm_1t/" + case_name, libm_unary, &op, n);
       add_case("minidl_1t/" + case_name, minidl_unary, &op, n, 1);
       add_case("minidl_2t/" + case_name, minidl_unary, &op, n, 2);
     }
   }
+  for (bool backward : {false, true}) {
+    const std::string case_name = backward ? "sigmoid_minus_128x784" : "bce_logits_128x784";
+    add_case("libm_1t/" + case_name, libm_loss, backward, int64_t(128 * 784));
+    add_case("minidl_1t/" + case_name, minidl_loss, backward, int64_t(128 * 784), 1);
+    add_case("minidl_2t/" + case_name, minidl_loss, backward, int64_t(128 * 784), 2);
+  }
   for (int64_t n = 4096; n <= 1048576; n *= 2) {
     add_case("serial/grain_add_" + size_name(n), grain_add, n, false);
     add_case("parallel/grain_add_" + size_name(n), grain_add, n, true);
   }
-  return minidl::bench::run_side_by_side(argc, argv, "GB/s", {"loop_1t", "memcpy_2t", "serial", "libm_1t"});
+  return minidl::bench::run_side_by_side(argc, argv, "GB/s",
+                                         {"loop_1t", "memcpy_2t", "serial", "libm_1t"});
 }

@@ -48,8 +48,7 @@ Tensor elementwise_binary_cross_entropy_with_logits(const Tensor& logits, const 
                              const bool nonnegative = x >= T(0);
                              const T positive_part = nonnegative ? x : T(0);
                              const T magnitude = nonnegative ? x : -x;
-                             return positive_part - x * t +
-                                    vector_math::log1p(vector_math::exp(-magnitude));
+                             return positive_part - x * t + vector_math::log1p_exp_minus(magnitude);
                            };
                          });
 }

@@ -55,11 +55,17 @@ std::vector<T> sweep(double low, double high, int64_t grid) {
     std::memcpy(&x, &bits, sizeof(T));
     xs.push_back(x);
   }
-  for (int64_t i = 0; i <= grid; ++i) xs.push_back(T(low + (high - low) * double(i) / double(grid)));
-  const T specials[] = {T(0), -T(0), std::numeric_limits<T>::infinity(),
-                        -std::numeric_limits<T>::infinity(), std::numeric_limits<T>::quiet_NaN(),
-                        std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::min(),
-                        std::numeric_limits<T>::max(), -std::numeric_limits<T>::max()};
+  for (int64_t i = 0; i <= grid; ++i)
+    xs.push_back(T(low + (high - low) * double(i) / double(grid)));
+  const T specials[] = {T(0),
+                        -T(0),
+                        std::numeric_limits<T>::infinity(),
+                        -std::numeric_limits<T>::infinity(),
+                        std::numeric_limits<T>::quiet_NaN(),
+                        std::numeric_limits<T>::denorm_min(),
+                        std::numeric_limits<T>::min(),
+                        std::numeric_limits<T>::max(),
+                        -std::numeric_limits<T>::max()};
   xs.insert(xs.end(), std::begin(specials), std::end(specials));
   return xs;
 }
@@ -84,8 +90,8 @@ const Accuracy kAccuracy[] = {
      1.0, 1.0},
     {"log1p", [](const Tensor& x) { return log1p(x); }, [](long double x) { return std::log1p(x); },
      -1, 3, 1.0, 1.0},
-    {"tanh", [](const Tensor& x) { return tanh(x); }, [](long double x) { return std::tanh(x); }, -10,
-     10, 2.0, 2.0},
+    {"tanh", [](const Tensor& x) { return tanh(x); }, [](long double x) { return std::tanh(x); },
+     -10, 10, 2.0, 2.0},
     {"sigmoid", [](const Tensor& x) { return sigmoid(x); },
      [](long double x) { return 1 / (1 + std::exp(-x)); }, -110, 40, 2.0, 2.0},
     {"softplus", [](const Tensor& x) { return softplus(x); },
