@@ -79,8 +79,19 @@ class BackwardPass {
     return given;
   }
 
+  // slot += gradient. Without create_graph (grad mode off) a slot that nothing else can see is
+  // summed into in place: a parameter used twice in a step (a GAN critic on real, then on fake
+  // images) would otherwise allocate and fill a third weight-sized tensor.
   static void add_to(Variable& slot, const Variable& gradient) {
-    slot = slot.defined() ? slot + gradient : gradient;
+    if (!slot.defined()) {
+      slot = gradient;
+    } else if (!GradMode::is_enabled() && slot.is_sole_owner() && slot.data().is_contiguous() &&
+               slot.shape() == gradient.shape() && slot.dtype() == gradient.dtype()) {
+      Tensor sum = slot.data();
+      add_(sum, gradient.data());
+    } else {
+      slot = slot + gradient;
+    }
   }
 
   bool is_target_node(Node* node) const { return target_nodes_.count(node) > 0; }
@@ -168,10 +179,13 @@ class BackwardPass {
   void deliver_to_leaf(const Variable& leaf, const Variable& gradient) {
     if (!leaf.requires_grad()) return;
     if (accumulate_) {
-      Variable current = leaf.grad();
       // Without create_graph the gradient carries no history; detach() makes that explicit.
       Variable g = GradMode::is_enabled() ? gradient : gradient.detach();
-      const_cast<Variable&>(leaf).set_grad(current.defined() ? current + g : g);
+      Variable& current = const_cast<Variable&>(leaf.grad());
+      if (current.defined())
+        add_to(current, g);
+      else
+        const_cast<Variable&>(leaf).set_grad(g);
       return;
     }
     for (size_t i = 0; i < targets_.size(); ++i) {
@@ -234,9 +248,9 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs,
                            const std::vector<Variable>& inputs,
                            const std::vector<Variable>& grad_outputs, const GradOptions& options) {
   MINIDL_CHECK(!outputs.empty(), "grad: no outputs given");
-  MINIDL_CHECK(grad_outputs.empty() || grad_outputs.size() == outputs.size(),
-               "grad: " << grad_outputs.size() << " grad_outputs for " << outputs.size()
-                        << " outputs");
+  MINIDL_CHECK(
+      grad_outputs.empty() || grad_outputs.size() == outputs.size(),
+      "grad: " << grad_outputs.size() << " grad_outputs for " << outputs.size() << " outputs");
   for (size_t i = 0; i < inputs.size(); ++i) {
     MINIDL_CHECK(inputs[i].requires_grad(), "grad: input " << i << " does not require grad");
   }

@@ -57,6 +57,12 @@ class Variable {
   // Built by the op recorder and the engine: a non-leaf produced by `node`.
   static Variable from_node(Tensor data, std::shared_ptr<Node> node);
   bool same_as(const Variable& other) const { return impl_ == other.impl_; }
+  // True when nothing else can observe this Variable's value: this is the only handle to it, its
+  // Tensor the only handle to the storage, and no graph made it. The engine then accumulates
+  // gradients into it in place instead of allocating a sum.
+  bool is_sole_owner() const {
+    return impl_ && impl_.use_count() == 1 && !grad_fn() && data().storage().use_count() == 1;
+  }
 
  private:
   std::shared_ptr<VariableImpl> impl_;

@@ -56,6 +56,38 @@ TEST(Engine, DiamondSumsBothPaths) {
   }
 }
 
+// The engine sums gradients in place when no one else can see the sum; these cases would go wrong
+// if it did so where the sum is shared.
+TEST(Engine, InPlaceAccumulationNeverWritesIntoASharedGradient) {
+  // add's backward hands the same gradient to both inputs, so a's and b's pending gradients start
+  // out as one Variable; a then receives a second gradient. f = sum((2x + 3x) + 2x), df/dx = 7.
+  Variable x = leaf({1, 2, 3});
+  Variable a = x * 2.0, b = x * 3.0;
+  sum((a + b) + a).backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{7, 7, 7}));
+
+  // Nobody holds x.grad(): the next backward sums into its storage rather than a new tensor.
+  const void* storage_before = x.grad().data().raw_data();
+  sum(x * 0.0).backward();
+  EXPECT_EQ(x.grad().data().raw_data(), storage_before);
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{7, 7, 7}));
+
+  // A gradient the caller holds keeps its values when a later backward accumulates.
+  Variable held = x.grad();
+  sum(x * x).backward();  // adds 2x
+  EXPECT_EQ(values(held), (std::vector<double>{7, 7, 7}));
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{9, 11, 13}));
+
+  // A parameter used twice in one graph (a critic on real, then on fake inputs) gets the sum,
+  // and an earlier grad() result is not touched by a later one.
+  Variable w = leaf({0.5, -1.0});
+  Variable real(tensor({1.0, 2.0}, DType::Float64)), fake(tensor({3.0, 5.0}, DType::Float64));
+  std::vector<Variable> first = grad({sum(w * real) + sum(w * fake)}, {w});
+  std::vector<Variable> second = grad({sum(w * real) + sum(w * real)}, {w});
+  EXPECT_EQ(values(first[0]), (std::vector<double>{4, 7}));
+  EXPECT_EQ(values(second[0]), (std::vector<double>{2, 4}));
+}
+
 TEST(Engine, BroadcastInputGetsGradientOfItsOwnShape) {
   Variable bias = leaf({1, 2, 3});
   Variable matrix(ones({4, 3}, DType::Float64), true);
