@@ -93,7 +93,7 @@ TEST(IdxErrors, WrongMagic) {
 
 TEST(IdxErrors, DimensionsDisagreeWithSize) {
   std::vector<uint8_t> bytes = small_ubyte_idx();
-  bytes.resize(bytes.size() - 5);  // 7 of 12 values
+  bytes.erase(bytes.end() - 5, bytes.end());  // 7 of 12 values
   EXPECT_EQ(error_message([&] { parse_idx(bytes, "f.idx"); }),
             "read_idx: f.idx: truncated: dimensions [2, 2, 3] of ubyte need 12 bytes of data, "
             "got 7");
