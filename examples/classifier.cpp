@@ -17,12 +17,10 @@ using namespace minidl::examples;
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  std::string data_dir, out = "runs/classifier";
+  std::string data_dir;
   int64_t epochs = 5, batch_size = 128, hidden = 256, limit = 0;
   double lr = 1e-3;
-  uint64_t seed = 1;
-  int threads = 0;
-  bool resume = false;
+  RunFlags run{.out = "runs/classifier"};
   CLI::App app{"Train the Fashion-MNIST MLP classifier (the GAN monitors' evaluator).",
                "classifier"};
   app.add_option("--data-dir", data_dir,
@@ -35,19 +33,14 @@ int main(int argc, char** argv) {
   app.add_option("--hidden", hidden, "Units in each of the two hidden layers")
       ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
   app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--limit", limit, "Train on the first N training images only (0: all)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
-  app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
-  app.add_option("--out", out, "Output folder")->capture_default_str();
-  app.add_flag("--resume", resume, "Continue from <out>/checkpoint.safetensors");
+  add_limit_flag(app, limit);
+  add_run_flags(app, run);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("classifier", [&] {
-    apply_thread_flag(threads);
-    fs::create_directories(out);
-    const std::string checkpoint_path = (fs::path(out) / "checkpoint.safetensors").string();
+    apply_thread_flag(run.threads);
+    fs::create_directories(run.out);
+    const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
 
     data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
     data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);
@@ -56,22 +49,22 @@ int main(int argc, char** argv) {
       train.labels = train.labels.narrow(0, 0, limit);
     }
 
-    Generator init(seed);
+    Generator init(run.seed);
     Classifier classifier({train.images.size(1), hidden, int64_t(train.class_names.size())}, init);
     optim::Adam adam(classifier.parameters(), {.lr = lr});
     data::DataLoader loader(train.images, train.labels,
-                            {.batch_size = batch_size, .shuffle = true, .seed = seed + 1});
+                            {.batch_size = batch_size, .shuffle = true, .seed = run.seed + 1});
     CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}, {}};
-    if (resume) {
+    if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
       loader.load_state(
           data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
     }
     std::cout << classifier << '\n';
 
-    data::CsvLogger metrics((fs::path(out) / "metrics.csv").string(),
+    data::CsvLogger metrics((fs::path(run.out) / "metrics.csv").string(),
                             {"epoch", "train_loss", "train_accuracy", "test_accuracy", "seconds"},
-                            {.resume = resume, .resume_after = double(loader.epoch())});
+                            {.resume = run.resume, .resume_after = double(loader.epoch())});
     for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
       ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
                             loader.batches_per_epoch());
@@ -88,16 +81,16 @@ int main(int argc, char** argv) {
       metrics.log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
       save_training_checkpoint(checkpoint_path, parts,
                                {{"epoch", std::to_string(epoch)}, {"loader", loader.state().to_string()}});
-      nn::save(classifier, (fs::path(out) / "classifier.safetensors").string());
-      data::plot_training_curves((fs::path(out) / "metrics.csv").string(),
-                                 (fs::path(out) / "curves.png").string(),
+      nn::save(classifier, (fs::path(run.out) / "classifier.safetensors").string());
+      data::plot_training_curves((fs::path(run.out) / "metrics.csv").string(),
+                                 (fs::path(run.out) / "curves.png").string(),
                                  {.x_column = "epoch",
                                   .panels = {{"train_loss"}, {"train_accuracy", "test_accuracy"}},
                                   .title = "Fashion-MNIST classifier"});
     }
     std::printf("classifier: test accuracy %.2f%%, model saved to %s\n",
                 100 * accuracy(classifier, test.images, test.labels),
-                (fs::path(out) / "classifier.safetensors").c_str());
+                (fs::path(run.out) / "classifier.safetensors").c_str());
     return 0;
   });
 }

@@ -29,13 +29,11 @@ using namespace minidl::examples;
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  std::string data_dir, out = "runs/gan", loss_name = "ns", classifier_path;
+  std::string data_dir, loss_name = "ns", classifier_path;
   int64_t epochs = 20, batch_size = 64, latent = 100, critic_steps = 0, monitor_samples = 10000;
   int64_t limit = 0;
   double lr = 0, beta1 = -1, beta2 = -1;
-  uint64_t seed = 1;
-  int threads = 0;
-  bool resume = false;
+  RunFlags run{.out = "runs/gan"};
   CLI::App app{"Train an MLP GAN on Fashion-MNIST with class-coverage, Inception-Score and "
                "Fréchet monitors.", "gan"};
   app.add_option("--data-dir", data_dir,
@@ -63,17 +61,12 @@ int main(int argc, char** argv) {
                  "runs/classifier/classifier.safetensors, trained there if missing)");
   app.add_option("--monitor-samples", monitor_samples, "Samples scored by the monitors each epoch")
       ->check(CLI::Range(int64_t(100), int64_t(1000000)))->capture_default_str();
-  app.add_option("--limit", limit, "Train on the first N training images only (0: all)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
-  app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
-  app.add_option("--out", out, "Output folder")->capture_default_str();
-  app.add_flag("--resume", resume, "Continue from <out>/checkpoint.safetensors");
+  add_limit_flag(app, limit);
+  add_run_flags(app, run);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("gan", [&] {
-    apply_thread_flag(threads);
+    apply_thread_flag(run.threads);
     const GanLoss loss = parse_gan_loss(loss_name);
     const bool wgan = loss == GanLoss::WganGp;
     if (critic_steps == 0) critic_steps = wgan ? 5 : 1;
@@ -81,8 +74,8 @@ int main(int argc, char** argv) {
     if (beta1 < 0) beta1 = wgan ? 0.0 : 0.5;
     if (beta2 < 0) beta2 = wgan ? 0.9 : 0.999;
     if (classifier_path.empty()) classifier_path = "runs/classifier/classifier.safetensors";
-    fs::create_directories(out);
-    const std::string checkpoint_path = (fs::path(out) / "checkpoint.safetensors").string();
+    fs::create_directories(run.out);
+    const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
 
     // --- data: pixels in [-1, 1] to match G's tanh ---
     data::LabelledImages train =
@@ -96,7 +89,7 @@ int main(int argc, char** argv) {
     const metrics::GaussianFit test_features = evaluator.feature_statistics(test.images);
 
     // --- networks: G z-256-512-1024-784 tanh, D 784-1024-512-256-1 logits ---
-    Generator init(seed);
+    Generator init(run.seed);
     GanNetworks gan;
     gan.generator = make_mlp({latent, 256, 512, 1024, pixels}, Activation::LeakyReLU, true, init);
     gan.critic = make_mlp({pixels, 1024, 512, 256, 1}, Activation::LeakyReLU, false, init);
@@ -105,18 +98,18 @@ int main(int argc, char** argv) {
     gan.critic_optimizer = std::make_unique<optim::Adam>(gan.critic->parameters(), adam);
     gan.loss = loss;
     gan.latent = latent;
-    Generator noise(seed + 1);
+    Generator noise(run.seed + 1);
     data::DataLoader loader(train.images, Tensor(),
                             {.batch_size = batch_size, .shuffle = true, .drop_last = true,
-                             .seed = seed + 2});
-    Generator fixed(seed + 3);
+                             .seed = run.seed + 2});
+    Generator fixed(run.seed + 3);
     const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
                           {{"generator_optimizer", gan.generator_optimizer.get()},
                            {"critic_optimizer", gan.critic_optimizer.get()}},
                           {}};
     StabilityMonitor stability(loss);
-    if (resume) {
+    if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
       generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
                                   checkpoint_path);
@@ -129,10 +122,10 @@ int main(int argc, char** argv) {
                 loss_name.c_str(), (long long)critic_steps, lr, beta1, beta2);
 
     data::CsvLogger metrics(
-        (fs::path(out) / "metrics.csv").string(),
+        (fs::path(run.out) / "metrics.csv").string(),
         {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl", "classes_covered",
          "inception_score", "frechet", "alarm", "seconds"},
-        {.resume = resume, .resume_after = double(loader.epoch())});
+        {.resume = run.resume, .resume_after = double(loader.epoch())});
 
     for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
       ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
@@ -165,7 +158,7 @@ int main(int argc, char** argv) {
       g_loss /= double(std::max<int64_t>(generator_updates, 1));
 
       // --- monitors on fresh samples, mapped to the evaluator's [0, 1] pixels ---
-      Generator monitor_noise(seed + 4);
+      Generator monitor_noise(run.seed + 4);
       Tensor samples = generate(*gan.generator, monitor_samples, latent, monitor_noise);
       Tensor samples01 = clamp(mul(add(samples, 1.0), 0.5), 0.0, 1.0);
       metrics::GeneratorScores scores = evaluator.score(samples01, test_features);
@@ -190,7 +183,7 @@ int main(int argc, char** argv) {
       {
         NoGradGuard no_grad;
         Tensor grid = (*gan.generator)(Variable(fixed_z)).data();
-        data::write_image_grid((fs::path(out) / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
+        data::write_image_grid((fs::path(run.out) / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
                                data::PixelRange::MinusOneToOne);
       }
       save_training_checkpoint(checkpoint_path, parts,
@@ -200,7 +193,7 @@ int main(int argc, char** argv) {
                                 {"stability", stability.save()},
                                 {"loss", loss_name}});
       data::plot_training_curves(
-          (fs::path(out) / "metrics.csv").string(), (fs::path(out) / "curves.png").string(),
+          (fs::path(run.out) / "metrics.csv").string(), (fs::path(run.out) / "curves.png").string(),
           {.x_column = "epoch",
            .panels = {{"d_loss", "g_loss"}, {"d_real", "d_fake"}, {"class_kl"},
                       {"inception_score"}, {"frechet"}},
@@ -208,11 +201,11 @@ int main(int argc, char** argv) {
     }
 
     // --- 10,000 samples in [0, 1] for other tools (minidl-info score, Python) ---
-    Generator final_noise(seed + 5);
+    Generator final_noise(run.seed + 5);
     Tensor samples = generate(*gan.generator, 10000, latent, final_noise);
-    data::write_npy((fs::path(out) / "samples.npy").string(),
+    data::write_npy((fs::path(run.out) / "samples.npy").string(),
                     clamp(mul(add(samples, 1.0), 0.5), 0.0, 1.0));
-    std::printf("gan: wrote %s/samples.npy (10000 x %lld, pixels in [0, 1])\n", out.c_str(),
+    std::printf("gan: wrote %s/samples.npy (10000 x %lld, pixels in [0, 1])\n", run.out.c_str(),
                 (long long)pixels);
     return 0;
   });

@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Flags {
+struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume
+  Flags() { out = "runs/vae"; }
   std::string data = "fashion-mnist";  // fashion-mnist, mnist or folder
   std::string data_dir;
   int64_t epochs = 10;
@@ -34,10 +35,6 @@ struct Flags {
   int64_t hidden = 400;
   double lr = 1e-3;
   double beta = 1.0;
-  uint64_t seed = 1;
-  int threads = 0;
-  std::string out = "runs/vae";
-  bool resume = false;
   bool eval_only = false;
   int64_t iw_samples = 0;
   int64_t limit = 0;  // train on the first `limit` images only (0: all)
@@ -166,19 +163,14 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--beta", flags.beta, "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--seed", flags.seed, "Seed of every random draw")->capture_default_str();
-  app.add_option("--threads", flags.threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
-  app.add_option("--out", flags.out, "Output folder")->capture_default_str();
-  app.add_flag("--resume", flags.resume, "Continue from <out>/checkpoint.safetensors");
+  add_run_flags(app, flags);
   app.add_flag("--eval-only", flags.eval_only,
                "Evaluate <out>/checkpoint.safetensors on the test set and exit");
   app.add_option("--iw-samples", flags.iw_samples,
                  "At the end, also estimate -log p(x) with the importance-weighted bound using "
                  "this many samples per image (0: off)")
       ->check(CLI::Range(int64_t(0), int64_t(100000)))->capture_default_str();
-  app.add_option("--limit", flags.limit, "Train on the first N training images only (0: all)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  add_limit_flag(app, flags.limit);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("vae", [&] {

@@ -37,6 +37,21 @@ int run_program(const std::string& program, const std::function<int()>& body) {
   return 1;
 }
 
+void add_run_flags(CLI::App& app, RunFlags& flags) {
+  app.add_option("--seed", flags.seed, "Seed of every random draw")->capture_default_str();
+  app.add_option("--threads", flags.threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+  app.add_option("--out", flags.out, "Output folder")->capture_default_str();
+  app.add_flag("--resume", flags.resume, "Continue from <out>/checkpoint.safetensors");
+}
+
+void add_limit_flag(CLI::App& app, int64_t& limit) {
+  app.add_option("--limit", limit, "Train on the first N training images only (0: all)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+}
+
 void apply_thread_flag(int threads) {
   if (threads > 0) set_num_threads(threads);
 }

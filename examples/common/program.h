@@ -5,6 +5,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -16,6 +17,19 @@ int parse_flags(CLI::App& app, int argc, char** argv);
 
 // Runs `body`, turning exceptions into a one-line message and exit code 1.
 int run_program(const std::string& program, const std::function<int()>& body);
+
+// The flags every trainer shares, with the same names, checks and help text in each program:
+// --seed, --threads, --out (the program's default folder is passed in) and --resume.
+struct RunFlags {
+  uint64_t seed = 1;
+  int threads = 0;  // 0: leave minidl's default (all cores)
+  std::string out;
+  bool resume = false;
+};
+void add_run_flags(CLI::App& app, RunFlags& flags);
+
+// --limit N: train on the first N training images only (0: all).
+void add_limit_flag(CLI::App& app, int64_t& limit);
 
 // Sets the thread count for OpenMP and OpenBLAS together (0 = leave the default).
 void apply_thread_flag(int threads);
