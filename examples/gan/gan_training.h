@@ -32,9 +32,6 @@ namespace minidl::examples {
 
 enum class GanLoss { NonSaturating, WganGp, Hinge };
 
-// gan2d's default loss (README "gan2d" says why).
-inline constexpr const char* kGan2dDefaultLoss = "ns";
-inline constexpr const char* kGan2dDefaultSchedule = "cosine";
 GanLoss parse_gan_loss(const std::string& name);  // "ns", "wgan-gp", "hinge"
 std::string gan_loss_name(GanLoss loss);
 

@@ -1,5 +1,6 @@
-// The GAN programs: smoke runs that produce every file with finite losses, the gradient penalty
-// against a float64 gradient check, and the stability alarm's rule.
+// The GAN programs: smoke runs that produce every file with finite losses, the gradient penalties
+// (WGAN-GP's and R1) against float64 gradient checks and a closed form, PacGAN's packing, gan2d's
+// flag errors, and the stability alarm's rule.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -62,6 +63,10 @@ TEST(Gan2d, SmokeRunForEachLoss) {
                                "--loss " + loss + " --steps 200 --eval-every 100 --eval-samples 1000 "
                                "--batch-size 128 --threads 1 --out '" + dir.string() + "'");
     ASSERT_EQ(r.exit_code, 0) << r.output;
+    // The defaults: R1 with gamma 0.1 and pairs of points, except no R1 on top of WGAN-GP's penalty.
+    EXPECT_NE(r.output.find(loss == "wgan-gp" ? "R1 gamma 0, pack 2" : "R1 gamma 0.1, pack 2"),
+              std::string::npos)
+        << r.output;
     auto m = read_metrics_csv(dir / "metrics.csv");
     ASSERT_EQ(m["step"], (std::vector<double>{100, 200})) << loss;
     for (double v : m["d_loss"]) EXPECT_TRUE(std::isfinite(v)) << loss;
@@ -69,6 +74,21 @@ TEST(Gan2d, SmokeRunForEachLoss) {
     EXPECT_TRUE(fs::exists(dir / "scatter_step000200.png")) << loss;
     EXPECT_TRUE(fs::exists(dir / "samples.npy")) << loss;
   }
+}
+
+TEST(Gan2d, GridWithoutPenaltyOrPackingAndWithDeeperNetworks) {
+  const fs::path dir = fresh_test_dir("gan2d");
+  ProgramRun r = run_program(example_program("gan2d"),
+                             "--data grid25 --r1 0 --pack 1 --layers 3 --hidden 32 --steps 60 "
+                             "--eval-every 30 --eval-samples 500 --batch-size 64 --threads 1 --out '" +
+                                 dir.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("grid25, loss ns, R1 gamma 0, pack 1"), std::string::npos) << r.output;
+  auto m = read_metrics_csv(dir / "metrics.csv");
+  ASSERT_EQ(m["step"], (std::vector<double>{30, 60}));
+  for (double v : m["d_loss"]) EXPECT_TRUE(std::isfinite(v));
+  for (double covered : m["modes_covered"]) EXPECT_LE(covered, 25);
+  EXPECT_TRUE(fs::exists(dir / "samples.npy"));
 }
 
 TEST(Gan2d, ResumeContinuesExactlyAsAnUninterruptedRun) {
@@ -115,6 +135,91 @@ TEST(Gan, GradientPenaltyPassesGradcheck) {
   GradcheckResult result = gradcheck(penalty, critic->parameters(), {.name = "gradient penalty"});
   EXPECT_TRUE(result.passed) << result.message;
 }
+
+// R1 = gamma/2 mean_i ||grad_x D(x_i)||^2. For a linear critic D(x) = w.x + b the input gradient is
+// w at every point, so R1 = gamma/2 ||w||^2 and its gradient in w is gamma w, in b zero (by hand).
+TEST(Gan, R1PenaltyOfALinearCriticIsHalfGammaTimesTheSquaredWeightNorm) {
+  Variable w(from_vector(std::vector<double>{3.0, -4.0}, {2, 1}), true);
+  Variable b(from_vector(std::vector<double>{0.5}, {1}), true);
+  Variable x(from_vector(std::vector<double>{1, 2, -3, 0.5, 7, 7}, {3, 2}), true);
+  Variable scores = matmul(x, w) + b;
+  Variable penalty = r1_penalty(x, scores, 0.2);
+  EXPECT_NEAR(penalty.item(), 0.1 * 25.0, 1e-12);
+  GradOptions options;
+  options.allow_unused = true;  // R1 does not depend on b
+  std::vector<Variable> g = grad({penalty}, {w, b}, {}, options);
+  EXPECT_EQ(g[0].data().to_vector<double>(), (std::vector<double>{0.2 * 3.0, 0.2 * -4.0}));
+  if (g[1].defined()) {
+    EXPECT_EQ(g[1].data().to_vector<double>(), (std::vector<double>{0.0}));
+  }
+}
+
+// With a nonlinear critic the R1 penalty's gradient in the parameters is a second derivative of D:
+// checked against central differences in float64, with the real points packed in pairs as gan2d
+// feeds them.
+TEST(Gan, R1PenaltyPassesGradcheckOnATinyPackedCritic) {
+  Generator init(21);
+  auto critic = make_mlp({4, 5, 5, 1}, Activation::LeakyReLU, false, init);
+  for (auto& [name, p] : critic->named_parameters()) p.set_data(p.data().to(DType::Float64));
+  Generator data(22);
+  Tensor real = pack_samples(normal({6, 2}, 0, 1, DType::Float64, data), 2);
+  auto penalty = [&](const std::vector<Variable>&) {
+    Variable x(real, true);
+    return r1_penalty(x, (*critic)(x), 0.7);
+  };
+  GradcheckResult result = gradcheck(penalty, critic->parameters(), {.name = "R1 penalty"});
+  EXPECT_TRUE(result.passed) << result.message;
+}
+
+TEST(Gan, R1PenaltyNeedsRealPointsThatRequireGrad) {
+  Generator init(23);
+  auto critic = make_mlp({2, 3, 1}, Activation::ReLU, false, init);
+  Variable x(zeros({4, 2}));
+  EXPECT_THROW(r1_penalty(x, (*critic)(x), 1.0), Error);
+}
+
+TEST(Gan, PackingPutsConsecutiveSamplesSideBySide) {
+  Tensor x = from_vector(std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {6, 2});
+  Tensor packed = pack_samples(x, 3);
+  EXPECT_EQ(packed.shape(), (Shape{2, 6}));
+  EXPECT_EQ(packed.to_vector<float>(), x.to_vector<float>());  // row-major: rows 0-2, then 3-5
+  EXPECT_EQ(pack_samples(x, 1).shape(), (Shape{6, 2}));
+  // Gradients flow back to the unpacked samples.
+  Variable v(x, true);
+  sum(pack_samples(v, 2) * Variable(from_vector(std::vector<float>{1, 2, 3, 4}, {1, 4}))).backward();
+  EXPECT_EQ(v.grad().data().to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4}));
+  EXPECT_THROW(pack_samples(x, 4), Error);  // 6 samples do not split into packs of 4
+  EXPECT_THROW(pack_samples(x, 0), Error);
+}
+
+namespace {
+
+struct Gan2dBadFlag {
+  std::string arguments;
+  std::string expected;  // a piece of the one-line error
+};
+
+void PrintTo(const Gan2dBadFlag& flag, std::ostream* os) { *os << flag.arguments; }
+
+class Gan2dBadFlags : public ::testing::TestWithParam<Gan2dBadFlag> {};
+
+TEST_P(Gan2dBadFlags, GiveAOneLineErrorAndExitCode2) {
+  ProgramRun r = run_program(example_program("gan2d"), GetParam().arguments + " --out /nonexistent/x");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(GetParam().expected), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << r.output;  // one line
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags, Gan2dBadFlags,
+    ::testing::Values(Gan2dBadFlag{"--r1 -0.5", "--r1"}, Gan2dBadFlag{"--r1 abc", "--r1"},
+                      Gan2dBadFlag{"--pack 0", "--pack"}, Gan2dBadFlag{"--pack 65", "--pack"},
+                      Gan2dBadFlag{"--pack 3", "packs of 3 do not divide --batch-size 512"},
+                      Gan2dBadFlag{"--batch-size 100 --pack 8", "--batch-size 100"},
+                      Gan2dBadFlag{"--layers 0", "--layers"}, Gan2dBadFlag{"--data ring9", "--data"},
+                      Gan2dBadFlag{"--loss wgan", "--loss"}));
+
+}  // namespace
 
 TEST(Stability, AlarmRules) {
   StabilityMonitor monitor(GanLoss::NonSaturating);
