@@ -8,6 +8,7 @@
 //   build/examples/gan2d --r1 0 --pack 1       # the plain non-saturating GAN, for comparison
 //   build/examples/gan2d --steps 5000 --lr-schedule constant --r1 0 --pack 1   # workload W4
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "data/data.h"
@@ -155,6 +156,7 @@ int main(int argc, char** argv) {
                 "step, batch %lld, lr %g (%s)\n",
                 data_name.c_str(), loss_name.c_str(), r1_gamma, (long long)pack,
                 (long long)critic_steps, (long long)batch_size, lr, schedule.c_str());
+    std::fflush(stdout);  // before the progress lines on stderr, also when both go to one file
 
     data::CsvLogger metrics((fs::path(out) / "metrics.csv").string(),
                             {"step", "d_loss", "g_loss", "modes_covered", "high_quality_fraction",
