@@ -6,8 +6,9 @@
 //       --benchmark_enable_random_interleaving=true   (one command line)
 //
 // Targets: minidl (2 threads) >= 70% of memcpy bandwidth at 4M; no slowdown against the plain
-// loop at 4K. minidl allocates its result each call (as every minidl op does); "loop" and memcpy
-// write into preallocated buffers, "loop_alloc" allocates its result like a function would.
+// loop at 4K. Two fair pairs: "loop" and memcpy write into preallocated buffers, as minidl's
+// add_out / relu_out do ("out"); "loop_alloc" allocates its result like a function returning a
+// new array, as minidl's add / relu do ("minidl").
 //
 // The "grain" cases time add at sizes around the grain, serially (1 thread) and forced parallel
 // (2 threads, set_parallel_grain(1)); the smallest size where parallel wins is the crossover.
@@ -144,6 +145,27 @@ void minidl_relu(benchmark::State& state, int64_t n, int threads) {
   set_bandwidth(state, 2.0 * double(n) * sizeof(float));
 }
 
+// The _out forms: minidl writing into a preallocated tensor, like "loop".
+void minidl_add_out(benchmark::State& state, int64_t n, int threads) {
+  Buffers buf(n);
+  Threads scoped(threads);
+  for (auto _ : state) {
+    add_out(buf.c, buf.a, buf.b);
+    benchmark::ClobberMemory();
+  }
+  set_bandwidth(state, 3.0 * double(n) * sizeof(float));
+}
+
+void minidl_relu_out(benchmark::State& state, int64_t n, int threads) {
+  Buffers buf(n);
+  Threads scoped(threads);
+  for (auto _ : state) {
+    relu_out(buf.c, buf.a);
+    benchmark::ClobberMemory();
+  }
+  set_bandwidth(state, 2.0 * double(n) * sizeof(float));
+}
+
 // add with the parallel path forced on (grain 1, 2 threads) or off (1 thread).
 void grain_add(benchmark::State& state, int64_t n, bool parallel) {
   Buffers buf(n);
@@ -275,6 +297,8 @@ int main(int argc, char** argv) {
       add_case("loop_alloc_1t/" + case_name, is_add ? loop_alloc_add : loop_alloc_relu, n);
       add_case("minidl_1t/" + case_name, is_add ? minidl_add : minidl_relu, n, 1);
       add_case("minidl_2t/" + case_name, is_add ? minidl_add : minidl_relu, n, 2);
+      add_case("out_1t/" + case_name, is_add ? minidl_add_out : minidl_relu_out, n, 1);
+      add_case("out_2t/" + case_name, is_add ? minidl_add_out : minidl_relu_out, n, 2);
       add_case("memcpy_1t/" + case_name, memcpy_copy, n, 1);
       add_case("memcpy_2t/" + case_name, memcpy_copy, n, 2);
     }
@@ -297,6 +321,6 @@ int main(int argc, char** argv) {
     add_case("serial/grain_add_" + size_name(n), grain_add, n, false);
     add_case("parallel/grain_add_" + size_name(n), grain_add, n, true);
   }
-  return minidl::bench::run_side_by_side(argc, argv, "GB/s",
-                                         {"loop_1t", "memcpy_2t", "serial", "libm_1t"});
+  return minidl::bench::run_side_by_side(
+      argc, argv, "GB/s", {"loop_1t", "loop_alloc_1t", "memcpy_2t", "serial", "libm_1t"});
 }

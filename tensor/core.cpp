@@ -26,9 +26,15 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
   MINIDL_CHECK(checked_numel(shape, numel) &&
                    numel <= std::numeric_limits<int64_t>::max() / int64_t(dtype_size(dtype)),
                "empty: shape " << shape << " of " << dtype << " is too large to allocate");
-  auto storage = std::make_shared<Storage>(size_t(numel) * dtype_size(dtype));
-  return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
+  return Tensor(std::make_shared<Storage>(size_t(numel) * dtype_size(dtype)), shape, numel, dtype);
 }
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, const Shape& shape, int64_t numel, DType dtype)
+    : storage_(std::move(storage)),
+      shape_(shape),
+      strides_(contiguous_strides(shape)),
+      numel_(numel),
+      dtype_(dtype) {}
 
 int64_t Tensor::size(int64_t axis) const { return shape_[normalize_axis(axis, dim(), "size")]; }
 

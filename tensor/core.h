@@ -83,6 +83,9 @@ class Tensor {
   std::vector<T> to_vector() const;  // the values in row-major order, cast to T
 
  private:
+  // empty()'s: a contiguous tensor whose shape is already checked and counted.
+  Tensor(std::shared_ptr<Storage> storage, const Shape& shape, int64_t numel, DType dtype);
+
   std::shared_ptr<Storage> storage_;
   Shape shape_;
   Strides strides_;

@@ -14,29 +14,86 @@ namespace {
 template <typename T>
 constexpr bool kIsFloat = std::is_floating_point_v<T>;
 
-// out = fn(x) with out in x's dtype (float types only).
+// For the _out forms: the input to read, `input` itself or a copy (kept in `copy`) when it shares
+// memory with out without being the very same view (the results would otherwise overwrite
+// elements not yet read). No handle is copied in the common case: that costs two atomic
+// reference-count updates.
+const Tensor& readable_input(const Tensor& out, const Tensor& input, Tensor& copy) {
+  if (!detail::may_overlap(out, input)) return input;
+  copy = input.clone();
+  return copy;
+}
+
+// `out` must already have the result's shape and dtype: the _out forms never resize.
+void check_out(const Tensor& out, const Shape& shape, DType dtype, const char* op) {
+  MINIDL_CHECK(out.defined(), op << ": undefined out tensor");
+  MINIDL_CHECK(out.dtype() == dtype,
+               op << ": out is " << out.dtype() << " but the result is " << dtype);
+  MINIDL_CHECK(out.shape() == shape,
+               op << ": out has shape " << out.shape() << " but the result has shape " << shape);
+}
+
+// out = fn(x) with out in x's dtype (float types only); out already has x's shape.
+template <typename MakeFn>
+void map_floating_into(const Tensor& out, const Tensor& x, const char* op, MakeFn make_fn) {
+  dispatch_floating(x.dtype(), op, [&]<typename T>() {
+    detail::unary_loop<T, T>(out, x, make_fn.template operator()<T>());
+  });
+}
+
 template <typename MakeFn>
 Tensor map_floating(const Tensor& x, const char* op, MakeFn make_fn) {
   MINIDL_CHECK(x.defined(), op << ": undefined tensor");
   Tensor out = Tensor::empty(x.shape(), x.dtype());
-  dispatch_floating(x.dtype(), op, [&]<typename T>() {
-    detail::unary_loop<T, T>(out, x, make_fn.template operator()<T>());
-  });
+  map_floating_into(out, x, op, make_fn);
   return out;
 }
 
-// The shared part of every broadcasting binary op: dtype check, output shape, expanded views.
 template <typename MakeFn>
-Tensor broadcast_binary(const Tensor& a, const Tensor& b, const char* op, MakeFn make_fn) {
+Tensor& map_floating_out(Tensor& out, const Tensor& x, const char* op, MakeFn make_fn) {
+  MINIDL_CHECK(x.defined(), op << ": undefined tensor");
+  check_out(out, x.shape(), x.dtype(), op);
+  Tensor copy;
+  map_floating_into(out, readable_input(out, x, copy), op, make_fn);
+  return out;
+}
+
+void check_binary(const Tensor& a, const Tensor& b, const char* op) {
   MINIDL_CHECK(a.defined() && b.defined(), op << ": undefined tensor");
   MINIDL_CHECK(a.dtype() == b.dtype(),
                op << ": dtypes " << a.dtype() << " and " << b.dtype() << " differ");
-  Shape shape = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor out = Tensor::empty(shape, a.dtype());
-  detail::Broadcast ea(a, shape), eb(b, shape);
+}
+
+// out = fn(a, b) elementwise, a and b broadcast to out's shape (already checked to be theirs).
+// Operands of out's own shape, the common case, go straight to the loop without expanded views.
+template <typename MakeFn>
+void binary_into(const Tensor& out, const Tensor& a, const Tensor& b, MakeFn make_fn) {
   dispatch_all(a.dtype(), [&]<typename T>() {
-    detail::binary_loop<T, T, T>(out, *ea, *eb, make_fn.template operator()<T>());
+    if (a.shape() == out.shape() && b.shape() == out.shape()) {
+      detail::binary_loop<T, T, T>(out, a, b, make_fn.template operator()<T>());
+    } else {
+      detail::Broadcast ea(a, out.shape()), eb(b, out.shape());
+      detail::binary_loop<T, T, T>(out, *ea, *eb, make_fn.template operator()<T>());
+    }
   });
+}
+
+// The shared part of every broadcasting binary op: dtype check, output shape, the loop.
+template <typename MakeFn>
+Tensor broadcast_binary(const Tensor& a, const Tensor& b, const char* op, MakeFn make_fn) {
+  check_binary(a, b, op);
+  Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op), a.dtype());
+  binary_into(out, a, b, make_fn);
+  return out;
+}
+
+template <typename MakeFn>
+Tensor& broadcast_binary_out(Tensor& out, const Tensor& a, const Tensor& b, const char* op,
+                             MakeFn make_fn) {
+  check_binary(a, b, op);
+  check_out(out, broadcast_shapes(a.shape(), b.shape(), op), a.dtype(), op);
+  Tensor copy_a, copy_b;
+  binary_into(out, readable_input(out, a, copy_a), readable_input(out, b, copy_b), make_fn);
   return out;
 }
 
@@ -107,6 +164,10 @@ void check_no_integer_zero(const Tensor& divisor, const char* op) {
 #define MINIDL_UNARY(name, expr)                                                               \
   Tensor name(const Tensor& x) {                                                               \
     return map_floating(x, #name, []<typename T>() { return [](T v) -> T { return expr; }; }); \
+  }                                                                                            \
+  Tensor& name##_out(Tensor& out, const Tensor& x) {                                           \
+    return map_floating_out(out, x, #name "_out",                                              \
+                            []<typename T>() { return [](T v) -> T { return expr; }; });       \
   }
 
 MINIDL_UNARY(neg, -v)
@@ -165,14 +226,18 @@ Tensor pow(const Tensor& x, double exponent) {
   });
 }
 
-#define MINIDL_BINARY(name, expr)                                                             \
-  Tensor name(const Tensor& a, const Tensor& b) {                                             \
-    return broadcast_binary(a, b, #name,                                                      \
-                            []<typename T>() { return [](T x, T y) -> T { return expr; }; }); \
-  }                                                                                           \
-  Tensor name(const Tensor& a, double b) {                                                    \
-    return scalar_binary(a, b, #name,                                                         \
-                         []<typename T>(T y) { return [y](T x) -> T { return expr; }; });     \
+#define MINIDL_BINARY(name, expr)                                                                 \
+  Tensor name(const Tensor& a, const Tensor& b) {                                                 \
+    return broadcast_binary(a, b, #name,                                                          \
+                            []<typename T>() { return [](T x, T y) -> T { return expr; }; });     \
+  }                                                                                               \
+  Tensor& name##_out(Tensor& out, const Tensor& a, const Tensor& b) {                             \
+    return broadcast_binary_out(out, a, b, #name "_out",                                          \
+                                []<typename T>() { return [](T x, T y) -> T { return expr; }; }); \
+  }                                                                                               \
+  Tensor name(const Tensor& a, double b) {                                                        \
+    return scalar_binary(a, b, #name,                                                             \
+                         []<typename T>(T y) { return [y](T x) -> T { return expr; }; });         \
   }
 
 MINIDL_BINARY(add, wrapping_add(x, y))
@@ -196,6 +261,15 @@ Tensor div(const Tensor& a, const Tensor& b) {
       a, b, "div", []<typename T>() { return [](T x, T y) -> T { return wrapping_div(x, y); }; });
 }
 
+Tensor& div_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  if (a.defined() && b.defined() && a.dtype() == b.dtype()) {
+    dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div_out"); });
+  }
+  return broadcast_binary_out(out, a, b, "div_out", []<typename T>() {
+    return [](T x, T y) -> T { return wrapping_div(x, y); };
+  });
+}
+
 // True division, not a multiply by 1 / b: x / 10 must give the double nearest x / 10 (as NumPy),
 // and the loop is memory-bound, so the division costs nothing measurable.
 Tensor div(const Tensor& a, double b) {
@@ -209,6 +283,12 @@ Tensor div(const Tensor& a, double b) {
 Tensor pow(const Tensor& a, const Tensor& b) {
   return broadcast_binary(
       a, b, "pow", []<typename T>() { return [](T x, T y) -> T { return T(std::pow(x, y)); }; });
+}
+
+Tensor& pow_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  return broadcast_binary_out(out, a, b, "pow_out", []<typename T>() {
+    return [](T x, T y) -> T { return T(std::pow(x, y)); };
+  });
 }
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {

@@ -1,8 +1,9 @@
 // Elementwise math: unary functions, binary arithmetic and comparisons with NumPy broadcasting,
 // where(), and the operators + - * / on tensors and scalars. Every function returns a new
-// contiguous tensor; inputs may be any views. Comparisons return a mask of 0 and 1 in the inputs'
-// dtype, so masks multiply directly with values. Integer arithmetic wraps around on overflow (as
-// NumPy) and integer division truncates toward zero (as C++); an integer zero divisor throws.
+// contiguous tensor (the op_out forms write into one you give); inputs may be any views.
+// Comparisons return a mask of 0 and 1 in the inputs' dtype, so masks multiply directly with
+// values. Integer arithmetic wraps around on overflow (as NumPy) and integer division truncates
+// toward zero (as C++); an integer zero divisor throws.
 #pragma once
 
 #include "tensor/core.h"
@@ -71,6 +72,45 @@ Tensor where(const Tensor& condition, double a, const Tensor& b);
 // In place, for optimizers and gradient accumulation: a += alpha * b (b broadcast to a).
 Tensor& add_(Tensor& a, const Tensor& b, double alpha = 1.0);
 Tensor& mul_(Tensor& a, double factor);
+
+// --- writing into an existing tensor ---
+// op_out(out, ...) computes op(...) into `out` and returns it, allocating nothing: for loops that
+// reuse their buffers (and for comparing minidl fairly with a plain loop over a preallocated
+// array, bench/bench_elementwise). out must already have the result's shape and dtype (it may be
+// any view, and may be one of the inputs: relu_out(x, x)). Argument order as PyTorch's C++
+// at::add_out(out, a, b).
+Tensor& neg_out(Tensor& out, const Tensor& x);
+Tensor& abs_out(Tensor& out, const Tensor& x);
+Tensor& sign_out(Tensor& out, const Tensor& x);
+Tensor& exp_out(Tensor& out, const Tensor& x);
+Tensor& log_out(Tensor& out, const Tensor& x);
+Tensor& log1p_out(Tensor& out, const Tensor& x);
+Tensor& expm1_out(Tensor& out, const Tensor& x);
+Tensor& sqrt_out(Tensor& out, const Tensor& x);
+Tensor& rsqrt_out(Tensor& out, const Tensor& x);
+Tensor& square_out(Tensor& out, const Tensor& x);
+Tensor& reciprocal_out(Tensor& out, const Tensor& x);
+Tensor& sin_out(Tensor& out, const Tensor& x);
+Tensor& cos_out(Tensor& out, const Tensor& x);
+Tensor& erf_out(Tensor& out, const Tensor& x);
+Tensor& tanh_out(Tensor& out, const Tensor& x);
+Tensor& sigmoid_out(Tensor& out, const Tensor& x);
+Tensor& softplus_out(Tensor& out, const Tensor& x);
+Tensor& relu_out(Tensor& out, const Tensor& x);
+Tensor& isfinite_out(Tensor& out, const Tensor& x);
+Tensor& add_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& sub_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& mul_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& div_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& pow_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& maximum_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& minimum_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& eq_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& ne_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& lt_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& le_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& gt_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& ge_out(Tensor& out, const Tensor& a, const Tensor& b);
 
 Tensor operator-(const Tensor& x);
 Tensor operator+(const Tensor& a, const Tensor& b);

@@ -30,10 +30,11 @@
 
 namespace minidl::detail {
 
+// DimVectors hold up to six axes inline, so a layout allocates nothing for ordinary tensors.
 template <size_t N>
 struct LoopLayout {
-  std::vector<int64_t> sizes;                   // outermost first, after merging
-  std::array<std::vector<int64_t>, N> strides;  // byte strides per operand
+  DimVector sizes;                   // outermost first, after merging
+  std::array<DimVector, N> strides;  // byte strides per operand
   int64_t numel = 0;
 };
 
@@ -80,7 +81,7 @@ void for_each_run_in_range(const LoopLayout<N>& layout, std::array<char*, N> bas
   for (size_t i = 0; i < N; ++i) inner_strides[i] = layout.strides[i][ndim - 1];
 
   // Multi-index of `begin` over the outer axes, and the pointers it addresses.
-  std::vector<int64_t> index(ndim, 0);
+  DimVector index(ndim, 0);
   int64_t rest = begin;
   for (size_t axis = ndim; axis-- > 0;) {
     index[axis] = rest % layout.sizes[axis];

@@ -9,10 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "tensor/dim_vector.h"
+
 namespace minidl {
 
-using Shape = std::vector<int64_t>;
-using Strides = std::vector<int64_t>;
+// Both hold their first six dimensions inline (tensor/dim_vector.h), so making or copying the
+// shape of an ordinary tensor allocates nothing.
+using Shape = DimVector;
+using Strides = DimVector;
 
 // The element count; throws if it does not fit in an int64 (checked_numel reports it instead).
 int64_t shape_numel(const Shape& shape);
