@@ -43,12 +43,12 @@ class DimVector {
   DimVector(const std::vector<int64_t>& values) {  // NOLINT: implicit, as Shape once was one
     assign(values.begin(), values.end());
   }
-  DimVector(const DimVector& other) { assign(other.begin(), other.end()); }
+  DimVector(const DimVector& other) { copy_from(other); }
   DimVector(DimVector&& other) noexcept { take(other); }
   ~DimVector() { release(); }
 
   DimVector& operator=(const DimVector& other) {
-    if (this != &other) assign(other.begin(), other.end());
+    if (this != &other) copy_from(other);
     return *this;
   }
   DimVector& operator=(DimVector&& other) noexcept {
@@ -177,10 +177,21 @@ class DimVector {
     std::copy_backward(data_ + at, data_ + size_, data_ + size_ + count);
     size_ += uint32_t(count);
   }
+  // Copies other's elements. Up to six are copied as one fixed block of six (the slots past the
+  // size included): a fixed-size copy is a few vector moves, where a copy of a variable count
+  // becomes a call to memmove that costs more than the copy.
+  void copy_from(const DimVector& other) {
+    if (other.size_ <= kInlineCapacity && other.data_ == other.inline_) {
+      std::copy(other.inline_, other.inline_ + kInlineCapacity, data_ == inline_ ? inline_ : data_);
+      size_ = other.size_;
+    } else {
+      assign(other.begin(), other.end());
+    }
+  }
   // Moves other's elements here (stealing its heap block if it has one) and leaves it empty.
   void take(DimVector& other) noexcept {
     if (other.data_ == other.inline_) {
-      std::copy(other.begin(), other.end(), inline_);
+      std::copy(other.inline_, other.inline_ + kInlineCapacity, inline_);
       data_ = inline_;
       capacity_ = kInlineCapacity;
     } else {
@@ -202,7 +213,7 @@ class DimVector {
   int64_t* data_ = inline_;
   uint32_t size_ = 0;
   uint32_t capacity_ = kInlineCapacity;
-  int64_t inline_[kInlineCapacity];
+  int64_t inline_[kInlineCapacity] = {};
 };
 
 }  // namespace minidl

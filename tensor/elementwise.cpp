@@ -14,14 +14,11 @@ namespace {
 template <typename T>
 constexpr bool kIsFloat = std::is_floating_point_v<T>;
 
-// For the _out forms: the input to read, `input` itself or a copy (kept in `copy`) when it shares
-// memory with out without being the very same view (the results would otherwise overwrite
-// elements not yet read). No handle is copied in the common case: that costs two atomic
-// reference-count updates.
-const Tensor& readable_input(const Tensor& out, const Tensor& input, Tensor& copy) {
-  if (!detail::may_overlap(out, input)) return input;
-  copy = input.clone();
-  return copy;
+// For the _out forms: an input that shares memory with out without being the very same view is
+// read from a copy (the results would otherwise overwrite elements not yet read). Only this rare
+// path makes Tensor copies: even a handle copy costs two atomic reference-count updates.
+Tensor readable_copy(const Tensor& out, const Tensor& input) {
+  return detail::may_overlap(out, input) ? input.clone() : input;
 }
 
 // `out` must already have the result's shape and dtype: the _out forms never resize.
@@ -53,8 +50,11 @@ template <typename MakeFn>
 Tensor& map_floating_out(Tensor& out, const Tensor& x, const char* op, MakeFn make_fn) {
   MINIDL_CHECK(x.defined(), op << ": undefined tensor");
   check_out(out, x.shape(), x.dtype(), op);
-  Tensor copy;
-  map_floating_into(out, readable_input(out, x, copy), op, make_fn);
+  if (detail::may_overlap(out, x)) {
+    map_floating_into(out, x.clone(), op, make_fn);
+  } else {
+    map_floating_into(out, x, op, make_fn);
+  }
   return out;
 }
 
@@ -91,9 +91,16 @@ template <typename MakeFn>
 Tensor& broadcast_binary_out(Tensor& out, const Tensor& a, const Tensor& b, const char* op,
                              MakeFn make_fn) {
   check_binary(a, b, op);
-  check_out(out, broadcast_shapes(a.shape(), b.shape(), op), a.dtype(), op);
-  Tensor copy_a, copy_b;
-  binary_into(out, readable_input(out, a, copy_a), readable_input(out, b, copy_b), make_fn);
+  if (a.shape() == b.shape()) {
+    check_out(out, a.shape(), a.dtype(), op);
+  } else {
+    check_out(out, broadcast_shapes(a.shape(), b.shape(), op), a.dtype(), op);
+  }
+  if (detail::may_overlap(out, a) || detail::may_overlap(out, b)) {
+    binary_into(out, readable_copy(out, a), readable_copy(out, b), make_fn);
+  } else {
+    binary_into(out, a, b, make_fn);
+  }
   return out;
 }
 
