@@ -53,7 +53,10 @@ TEST(Gan, WganGpSmokeRun) {
           (dir / "cls" / "classifier.safetensors").string() + "' --out '" + (dir / "gan").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("5 critic step(s)"), std::string::npos) << r.output;
-  for (double v : read_metrics_csv(dir / "gan" / "metrics.csv")["d_loss"]) EXPECT_TRUE(std::isfinite(v));
+  // The map must outlive the loop: a range-for over a member of a temporary reads freed memory.
+  auto metrics = read_metrics_csv(dir / "gan" / "metrics.csv");
+  ASSERT_FALSE(metrics["d_loss"].empty());
+  for (double v : metrics["d_loss"]) EXPECT_TRUE(std::isfinite(v));
 }
 
 TEST(Gan2d, SmokeRunForEachLoss) {
