@@ -102,8 +102,21 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
   // With R1 the real points are a leaf that requires grad: the penalty differentiates D there.
   Variable real_input(pack_samples(real, gan.pack), gan.r1_gamma > 0);
   fake = pack_samples(fake, gan.pack);
-  Variable real_scores = gan.critic->forward(real_input);
-  Variable fake_scores = gan.critic->forward(Variable(fake));
+  Variable real_scores, fake_scores;
+  if (gan.r1_gamma > 0) {
+    // R1 differentiates the real scores with respect to the real points: two passes keep that
+    // double-backward graph to the real half.
+    real_scores = gan.critic->forward(real_input);
+    fake_scores = gan.critic->forward(Variable(fake));
+  } else {
+    // One pass over real and fake together computes the same loss and gradients, with GEMMs twice
+    // as tall (faster per row: the W3 critic's layers see 128 rows instead of 64) and the weight
+    // gradients summed inside the GEMM rather than by an extra add.
+    const int64_t rows = real_input.size(0);
+    Variable scores = gan.critic->forward(concat({real_input, Variable(fake)}, 0));
+    real_scores = narrow(scores, 0, 0, rows);
+    fake_scores = narrow(scores, 0, rows, fake.size(0));
+  }
   Variable loss;
   CriticStep step;
   switch (gan.loss) {
