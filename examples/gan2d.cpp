@@ -40,9 +40,11 @@ int main(int argc, char** argv) {
   bool resume = false;
   CLI::App app{"Train a GAN on a 2-D Gaussian mixture and measure mode coverage.", "gan2d"};
   app.add_option("--data", data_name, "ring8 (8 Gaussians on a circle) or grid25 (5x5 grid)")
-      ->check(CLI::IsMember({"ring8", "grid25"}))->capture_default_str();
+      ->check(CLI::IsMember({"ring8", "grid25"}))
+      ->capture_default_str();
   app.add_option("--loss", loss_name, "ns (non-saturating), wgan-gp or hinge")
-      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))->capture_default_str();
+      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
+      ->capture_default_str();
   app.add_option("--r1", r1_gamma,
                  "Weight gamma of the R1 penalty gamma/2 E||grad_x D(x)||^2 on real points "
                  "(default: 0.1, or 0 for wgan-gp, which has its own penalty; 0 turns it off)")
@@ -50,40 +52,59 @@ int main(int argc, char** argv) {
   app.add_option("--pack", pack,
                  "PacGAN packing: the critic scores this many points at once, side by side "
                  "(1: no packing); must divide --batch-size")
-      ->check(CLI::Range(int64_t(1), int64_t(64)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(64)))
+      ->capture_default_str();
   app.add_option("--steps", steps, "Generator steps (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), int64_t(10000000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(10000000)))
+      ->capture_default_str();
   app.add_option("--batch-size", batch_size, "Points per step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--latent", latent, "Dimensions of z")
-      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
   app.add_option("--hidden", hidden, "Units in each hidden layer of G and D")
-      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))
+      ->capture_default_str();
   app.add_option("--layers", layers, "Hidden layers in each of G and D")
-      ->check(CLI::Range(int64_t(1), int64_t(16)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(16)))
+      ->capture_default_str();
   app.add_option("--critic-steps", critic_steps,
                  "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
       ->check(CLI::Range(int64_t(1), int64_t(100)));
   app.add_option("--lr-schedule", schedule,
                  "constant, or cosine: both learning rates decay to 0 over --steps")
-      ->check(CLI::IsMember({"constant", "cosine"}))->capture_default_str();
-  app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  app.add_option("--beta1", beta1, "Adam beta1")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
-  app.add_option("--beta2", beta2, "Adam beta2")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
-  app.add_option("--eval-every", eval_every, "Steps between monitors, scatter plots and checkpoints")
-      ->check(CLI::Range(int64_t(1), int64_t(10000000)))->capture_default_str();
+      ->check(CLI::IsMember({"constant", "cosine"}))
+      ->capture_default_str();
+  app.add_option("--lr", lr, "Adam learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--beta1", beta1, "Adam beta1")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  app.add_option("--beta2", beta2, "Adam beta2")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  app.add_option("--eval-every", eval_every,
+                 "Steps between monitors, scatter plots and checkpoints")
+      ->check(CLI::Range(int64_t(1), int64_t(10000000)))
+      ->capture_default_str();
   app.add_option("--eval-samples", eval_samples, "Generated points scored at each evaluation")
-      ->check(CLI::Range(int64_t(100), int64_t(10000000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(100), int64_t(10000000)))
+      ->capture_default_str();
   app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
   app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
   app.add_option("--out", out, "Output folder")->capture_default_str();
   app.add_flag("--resume", resume, "Continue from <out>/checkpoint.safetensors");
   // Runs inside parse, so a mismatch is a flag error like any other (one line, exit code 2).
   app.callback([&] {
     if (batch_size % pack != 0) {
-      throw CLI::ValidationError("--pack", "packs of " + std::to_string(pack) + " do not divide "
-                                           "--batch-size " + std::to_string(batch_size));
+      throw CLI::ValidationError("--pack", "packs of " + std::to_string(pack) +
+                                               " do not divide "
+                                               "--batch-size " +
+                                               std::to_string(batch_size));
     }
   });
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
@@ -123,7 +144,8 @@ int main(int argc, char** argv) {
     // Cosine decay (Loshchilov & Hutter) lets G settle on the modes instead of orbiting them.
     std::vector<std::unique_ptr<optim::LRScheduler>> schedules;
     if (schedule == "cosine") {
-      schedules.push_back(std::make_unique<optim::CosineAnnealingLR>(*gan.generator_optimizer, steps));
+      schedules.push_back(
+          std::make_unique<optim::CosineAnnealingLR>(*gan.generator_optimizer, steps));
       schedules.push_back(std::make_unique<optim::CosineAnnealingLR>(*gan.critic_optimizer, steps));
     }
     Generator noise(seed + 1), data_stream(seed + 2);
@@ -134,7 +156,8 @@ int main(int argc, char** argv) {
                            {"critic_optimizer", gan.critic_optimizer.get()}},
                           {}};
     for (size_t i = 0; i < schedules.size(); ++i) {
-      parts.schedulers.emplace_back(i == 0 ? "generator_schedule" : "critic_schedule", schedules[i].get());
+      parts.schedulers.emplace_back(i == 0 ? "generator_schedule" : "critic_schedule",
+                                    schedules[i].get());
     }
     int64_t step = 0;
     if (resume) {
@@ -147,15 +170,17 @@ int main(int argc, char** argv) {
                    checkpoint_path << " was trained with --steps " << planned
                                    << " under the cosine schedule; resume with the same --steps "
                                       "(or --lr-schedule constant)");
-      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
-                                  checkpoint_path);
-      generator_state_from_string(data_stream, require_metadata(metadata, "data_generator", checkpoint_path),
+      generator_state_from_string(
+          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
+      generator_state_from_string(data_stream,
+                                  require_metadata(metadata, "data_generator", checkpoint_path),
                                   checkpoint_path);
     }
-    std::printf("gan2d: %s, loss %s, R1 gamma %g, pack %lld, %lld critic step(s) per generator "
-                "step, batch %lld, lr %g (%s)\n",
-                data_name.c_str(), loss_name.c_str(), r1_gamma, (long long)pack,
-                (long long)critic_steps, (long long)batch_size, lr, schedule.c_str());
+    std::printf(
+        "gan2d: %s, loss %s, R1 gamma %g, pack %lld, %lld critic step(s) per generator "
+        "step, batch %lld, lr %g (%s)\n",
+        data_name.c_str(), loss_name.c_str(), r1_gamma, (long long)pack, (long long)critic_steps,
+        (long long)batch_size, lr, schedule.c_str());
     std::fflush(stdout);  // before the progress lines on stderr, also when both go to one file
 
     data::CsvLogger metrics((fs::path(out) / "metrics.csv").string(),
@@ -164,8 +189,9 @@ int main(int argc, char** argv) {
                             {.resume = resume, .resume_after = double(step)});
     while (step < steps) {
       const int64_t interval_end = std::min(steps, (step / eval_every + 1) * eval_every);
-      ProgressLine progress("steps " + std::to_string(step + 1) + "-" + std::to_string(interval_end),
-                            interval_end - step);
+      ProgressLine progress(
+          "steps " + std::to_string(step + 1) + "-" + std::to_string(interval_end),
+          interval_end - step);
       const auto start = std::chrono::steady_clock::now();
       double d_loss = 0, g_loss = 0;
       const int64_t first = step;
@@ -202,9 +228,10 @@ int main(int argc, char** argv) {
 
       char name[64];
       std::snprintf(name, sizeof name, "scatter_step%06lld.png", (long long)step);
-      data::write_scatter_png((fs::path(out) / name).string(), real_points,
-                              points.narrow(0, 0, std::min<int64_t>(2000, points.size(0))),
-                              {.x_min = -extent, .x_max = extent, .y_min = -extent, .y_max = extent});
+      data::write_scatter_png(
+          (fs::path(out) / name).string(), real_points,
+          points.narrow(0, 0, std::min<int64_t>(2000, points.size(0))),
+          {.x_min = -extent, .x_max = extent, .y_min = -extent, .y_max = extent});
       save_training_checkpoint(checkpoint_path, parts,
                                {{"step", std::to_string(step)},
                                 {"steps", std::to_string(steps)},
@@ -214,12 +241,12 @@ int main(int argc, char** argv) {
                                 {"r1", std::to_string(r1_gamma)},
                                 {"pack", std::to_string(pack)},
                                 {"data", data_name}});
-      data::plot_training_curves((fs::path(out) / "metrics.csv").string(),
-                                 (fs::path(out) / "curves.png").string(),
-                                 {.x_column = "step",
-                                  .panels = {{"d_loss", "g_loss"}, {"modes_covered"},
-                                             {"high_quality_fraction"}, {"mode_kl"}},
-                                  .title = "2-D GAN (" + loss_name + ") on " + data_name});
+      data::plot_training_curves(
+          (fs::path(out) / "metrics.csv").string(), (fs::path(out) / "curves.png").string(),
+          {.x_column = "step",
+           .panels =
+               {{"d_loss", "g_loss"}, {"modes_covered"}, {"high_quality_fraction"}, {"mode_kl"}},
+           .title = "2-D GAN (" + loss_name + ") on " + data_name});
     }
     Generator final_noise(seed + 5);
     data::write_npy((fs::path(out) / "samples.npy").string(),

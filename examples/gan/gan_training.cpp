@@ -15,9 +15,12 @@ GanLoss parse_gan_loss(const std::string& name) {
 
 std::string gan_loss_name(GanLoss loss) {
   switch (loss) {
-    case GanLoss::NonSaturating: return "ns";
-    case GanLoss::WganGp: return "wgan-gp";
-    case GanLoss::Hinge: return "hinge";
+    case GanLoss::NonSaturating:
+      return "ns";
+    case GanLoss::WganGp:
+      return "wgan-gp";
+    case GanLoss::Hinge:
+      return "hinge";
   }
   return "?";
 }
@@ -28,8 +31,10 @@ std::shared_ptr<nn::Sequential> make_mlp(const std::vector<int64_t>& sizes, Acti
   for (size_t i = 0; i + 1 < sizes.size(); ++i) {
     mlp->push_back(std::make_shared<nn::Linear>(sizes[i], sizes[i + 1], true, generator));
     if (i + 2 < sizes.size()) {
-      if (hidden == Activation::ReLU) mlp->push_back(std::make_shared<nn::ReLU>());
-      else mlp->push_back(std::make_shared<nn::LeakyReLU>(0.2));
+      if (hidden == Activation::ReLU)
+        mlp->push_back(std::make_shared<nn::ReLU>());
+      else
+        mlp->push_back(std::make_shared<nn::LeakyReLU>(0.2));
     }
   }
   if (tanh_output) mlp->push_back(std::make_shared<nn::Tanh>());
@@ -172,8 +177,8 @@ double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
   Variable fake = gan.generator->forward(latent_batch(batch_size, gan.latent, noise));
   Variable fake_scores = gan.critic->forward(pack_samples(fake, gan.pack));
   Variable loss = gan.loss == GanLoss::NonSaturating
-                      ? nn::binary_cross_entropy_with_logits(fake_scores,
-                                                             Variable(ones_like(fake_scores.data())))
+                      ? nn::binary_cross_entropy_with_logits(
+                            fake_scores, Variable(ones_like(fake_scores.data())))
                       : -mean(fake_scores);
   gan.generator->zero_grad();
   loss.backward();
@@ -185,7 +190,8 @@ Tensor generate(nn::Module& generator, int64_t n, int64_t latent, Generator& noi
   NoGradGuard no_grad;
   std::vector<Tensor> parts;
   for (int64_t begin = 0; begin < n; begin += 1000) {
-    parts.push_back(generator(latent_batch(std::min<int64_t>(1000, n - begin), latent, noise)).data());
+    parts.push_back(
+        generator(latent_batch(std::min<int64_t>(1000, n - begin), latent, noise)).data());
   }
   return concat(parts);
 }

@@ -18,13 +18,15 @@ namespace fs = std::filesystem;
 
 TEST(Gan, SmokeRunWritesEveryFileWithFiniteLosses) {
   const fs::path dir = fresh_test_dir("gan");
-  ProgramRun c = run_program(example_program("classifier"),
-                             "--epochs 1 --limit 3000 --threads 1 --out '" + (dir / "cls").string() + "'");
+  ProgramRun c =
+      run_program(example_program("classifier"),
+                  "--epochs 1 --limit 3000 --threads 1 --out '" + (dir / "cls").string() + "'");
   ASSERT_EQ(c.exit_code, 0) << c.output;
-  ProgramRun r = run_program(
-      example_program("gan"),
-      "--epochs 2 --limit 640 --monitor-samples 500 --threads 1 --classifier '" +
-          (dir / "cls" / "classifier.safetensors").string() + "' --out '" + (dir / "gan").string() + "'");
+  ProgramRun r =
+      run_program(example_program("gan"),
+                  "--epochs 2 --limit 640 --monitor-samples 500 --threads 1 --classifier '" +
+                      (dir / "cls" / "classifier.safetensors").string() + "' --out '" +
+                      (dir / "gan").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto m = read_metrics_csv(dir / "gan" / "metrics.csv");
   ASSERT_EQ(m["epoch"].size(), 2u);
@@ -32,8 +34,8 @@ TEST(Gan, SmokeRunWritesEveryFileWithFiniteLosses) {
     for (double v : m[column]) EXPECT_TRUE(std::isfinite(v)) << column;
   }
   for (double covered : m["classes_covered"]) EXPECT_GE(covered, 1);
-  for (const char* file : {"samples_epoch01.png", "samples_epoch02.png", "checkpoint.safetensors",
-                           "samples.npy"}) {
+  for (const char* file :
+       {"samples_epoch01.png", "samples_epoch02.png", "checkpoint.safetensors", "samples.npy"}) {
     EXPECT_TRUE(fs::exists(dir / "gan" / file)) << file;
   }
   Tensor samples = data::read_npy((dir / "gan" / "samples.npy").string());
@@ -44,13 +46,15 @@ TEST(Gan, SmokeRunWritesEveryFileWithFiniteLosses) {
 
 TEST(Gan, WganGpSmokeRun) {
   const fs::path dir = fresh_test_dir("gan");
-  ProgramRun c = run_program(example_program("classifier"),
-                             "--epochs 1 --limit 1000 --threads 1 --out '" + (dir / "cls").string() + "'");
+  ProgramRun c =
+      run_program(example_program("classifier"),
+                  "--epochs 1 --limit 1000 --threads 1 --out '" + (dir / "cls").string() + "'");
   ASSERT_EQ(c.exit_code, 0) << c.output;
   ProgramRun r = run_program(
       example_program("gan"),
       "--loss wgan-gp --epochs 1 --limit 640 --monitor-samples 200 --threads 1 --classifier '" +
-          (dir / "cls" / "classifier.safetensors").string() + "' --out '" + (dir / "gan").string() + "'");
+          (dir / "cls" / "classifier.safetensors").string() + "' --out '" + (dir / "gan").string() +
+          "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("5 critic step(s)"), std::string::npos) << r.output;
   // The map must outlive the loop: a range-for over a member of a temporary reads freed memory.
@@ -63,10 +67,13 @@ TEST(Gan2d, SmokeRunForEachLoss) {
   for (const std::string loss : {"ns", "wgan-gp", "hinge"}) {
     const fs::path dir = fresh_test_dir("gan2d") / loss;
     ProgramRun r = run_program(example_program("gan2d"),
-                               "--loss " + loss + " --steps 200 --eval-every 100 --eval-samples 1000 "
-                               "--batch-size 128 --threads 1 --out '" + dir.string() + "'");
+                               "--loss " + loss +
+                                   " --steps 200 --eval-every 100 --eval-samples 1000 "
+                                   "--batch-size 128 --threads 1 --out '" +
+                                   dir.string() + "'");
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    // The defaults: R1 with gamma 0.1 and pairs of points, except no R1 on top of WGAN-GP's penalty.
+    // The defaults: R1 with gamma 0.1 and pairs of points, except no R1 on top of WGAN-GP's
+    // penalty.
     EXPECT_NE(r.output.find(loss == "wgan-gp" ? "R1 gamma 0, pack 2" : "R1 gamma 0.1, pack 2"),
               std::string::npos)
         << r.output;
@@ -81,10 +88,11 @@ TEST(Gan2d, SmokeRunForEachLoss) {
 
 TEST(Gan2d, GridWithoutPenaltyOrPackingAndWithDeeperNetworks) {
   const fs::path dir = fresh_test_dir("gan2d");
-  ProgramRun r = run_program(example_program("gan2d"),
-                             "--data grid25 --r1 0 --pack 1 --layers 3 --hidden 32 --steps 60 "
-                             "--eval-every 30 --eval-samples 500 --batch-size 64 --threads 1 --out '" +
-                                 dir.string() + "'");
+  ProgramRun r =
+      run_program(example_program("gan2d"),
+                  "--data grid25 --r1 0 --pack 1 --layers 3 --hidden 32 --steps 60 "
+                  "--eval-every 30 --eval-samples 500 --batch-size 64 --threads 1 --out '" +
+                      dir.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("grid25, loss ns, R1 gamma 0, pack 1"), std::string::npos) << r.output;
   auto m = read_metrics_csv(dir / "metrics.csv");
@@ -102,8 +110,14 @@ TEST(Gan2d, ResumeContinuesExactlyAsAnUninterruptedRun) {
   // --steps, which the next test checks).
   const std::string common =
       "--batch-size 64 --eval-every 50 --eval-samples 200 --threads 1 --lr-schedule constant";
-  ASSERT_EQ(run_program(example_program("gan2d"), common + " --steps 100 --out '" + straight.string() + "'").exit_code, 0);
-  ASSERT_EQ(run_program(example_program("gan2d"), common + " --steps 50 --out '" + resumed.string() + "'").exit_code, 0);
+  ASSERT_EQ(run_program(example_program("gan2d"),
+                        common + " --steps 100 --out '" + straight.string() + "'")
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      run_program(example_program("gan2d"), common + " --steps 50 --out '" + resumed.string() + "'")
+          .exit_code,
+      0);
   ProgramRun r = run_program(example_program("gan2d"),
                              common + " --steps 100 --resume --out '" + resumed.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -115,7 +129,10 @@ TEST(Gan2d, ResumeContinuesExactlyAsAnUninterruptedRun) {
 TEST(Gan2d, ResumingACosineScheduleWithOtherStepsIsAnError) {
   const fs::path dir = fresh_test_dir("gan2d");
   const std::string common = "--batch-size 32 --eval-every 20 --eval-samples 100 --threads 1";
-  ASSERT_EQ(run_program(example_program("gan2d"), common + " --steps 20 --out '" + dir.string() + "'").exit_code, 0);
+  ASSERT_EQ(
+      run_program(example_program("gan2d"), common + " --steps 20 --out '" + dir.string() + "'")
+          .exit_code,
+      0);
   ProgramRun r = run_program(example_program("gan2d"),
                              common + " --steps 40 --resume --out '" + dir.string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -189,8 +206,10 @@ TEST(Gan, PackingPutsConsecutiveSamplesSideBySide) {
   EXPECT_EQ(pack_samples(x, 1).shape(), (Shape{6, 2}));
   // Gradients flow back to the unpacked samples.
   Variable v(x, true);
-  sum(pack_samples(v, 2) * Variable(from_vector(std::vector<float>{1, 2, 3, 4}, {1, 4}))).backward();
-  EXPECT_EQ(v.grad().data().to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4}));
+  sum(pack_samples(v, 2) * Variable(from_vector(std::vector<float>{1, 2, 3, 4}, {1, 4})))
+      .backward();
+  EXPECT_EQ(v.grad().data().to_vector<float>(),
+            (std::vector<float>{1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4}));
   EXPECT_THROW(pack_samples(x, 4), Error);  // 6 samples do not split into packs of 4
   EXPECT_THROW(pack_samples(x, 0), Error);
 }
@@ -207,7 +226,8 @@ void PrintTo(const Gan2dBadFlag& flag, std::ostream* os) { *os << flag.arguments
 class Gan2dBadFlags : public ::testing::TestWithParam<Gan2dBadFlag> {};
 
 TEST_P(Gan2dBadFlags, GiveAOneLineErrorAndExitCode2) {
-  ProgramRun r = run_program(example_program("gan2d"), GetParam().arguments + " --out /nonexistent/x");
+  ProgramRun r =
+      run_program(example_program("gan2d"), GetParam().arguments + " --out /nonexistent/x");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(GetParam().expected), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << r.output;  // one line
@@ -219,7 +239,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Gan2dBadFlag{"--pack 0", "--pack"}, Gan2dBadFlag{"--pack 65", "--pack"},
                       Gan2dBadFlag{"--pack 3", "packs of 3 do not divide --batch-size 512"},
                       Gan2dBadFlag{"--batch-size 100 --pack 8", "--batch-size 100"},
-                      Gan2dBadFlag{"--layers 0", "--layers"}, Gan2dBadFlag{"--data ring9", "--data"},
+                      Gan2dBadFlag{"--layers 0", "--layers"},
+                      Gan2dBadFlag{"--data ring9", "--data"},
                       Gan2dBadFlag{"--loss wgan", "--loss"}));
 
 }  // namespace
