@@ -42,6 +42,29 @@ Grads Node::apply(const Variable& grad, const std::vector<bool>& needs) {
   return grads;
 }
 
+Node::~Node() {
+  // Freeing a node frees its inputs, whose nodes free their inputs, and so on: for a chain of
+  // 100,000 ops kept alive (retain_graph, or a graph dropped without a backward pass) that
+  // recursion overflows the stack. So the nodes that would die with this one are collected here
+  // and each is destroyed with its inputs already taken away: the depth stays at one.
+  std::vector<std::shared_ptr<Node>> dying;
+  auto take_nodes_of = [&dying](std::vector<Variable>& inputs) {
+    for (Variable& input : inputs) {
+      if (std::shared_ptr<Node> node = input.take_node_if_last_owner()) {
+        dying.push_back(std::move(node));
+      }
+      input = Variable();  // drop this handle now, so a later one to the same Variable is the last
+    }
+    inputs.clear();
+  };
+  take_nodes_of(inputs_);
+  while (!dying.empty()) {
+    std::shared_ptr<Node> node = std::move(dying.back());
+    dying.pop_back();
+    take_nodes_of(node->inputs_);
+  }  // `node` dies here with no inputs left
+}
+
 void Node::release() {
   inputs_.clear();
   inputs_.shrink_to_fit();

@@ -55,6 +55,9 @@ class Node : public std::enable_shared_from_this<Node> {
         inputs_(std::move(inputs)),
         backward_(std::move(backward)),
         output_(std::move(output)) {}
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
 
   std::string_view name() const { return name_; }
   const std::vector<Variable>& inputs() const { return inputs_; }

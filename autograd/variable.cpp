@@ -58,6 +58,11 @@ Variable& Variable::set_requires_grad(bool requires_grad) {
 
 bool Variable::is_leaf() const { return !defined() || impl_->grad_fn == nullptr; }
 
+std::shared_ptr<Node> Variable::take_node_if_last_owner() {
+  if (!impl_ || impl_.use_count() != 1 || impl_->grad_fn.use_count() != 1) return nullptr;
+  return std::move(impl_->grad_fn);
+}
+
 const std::shared_ptr<Node>& Variable::grad_fn() const {
   static const std::shared_ptr<Node> none;
   return defined() ? impl_->grad_fn : none;

@@ -57,6 +57,10 @@ class Variable {
   // Built by the op recorder and the engine: a non-leaf produced by `node`.
   static Variable from_node(Tensor data, std::shared_ptr<Node> node);
   bool same_as(const Variable& other) const { return impl_ == other.impl_; }
+  // For Node's destructor: when this handle is the last one to its Variable and that Variable
+  // holds the last reference to its node, hands the node over (the Variable, about to die, loses
+  // its history); otherwise nullptr. Lets a long graph be freed without recursion.
+  std::shared_ptr<Node> take_node_if_last_owner();
   // True when nothing else can observe this Variable's value: this is the only handle to it, its
   // Tensor the only handle to the storage, and no graph made it. The engine then accumulates
   // gradients into it in place instead of allocating a sum.

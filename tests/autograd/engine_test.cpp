@@ -216,6 +216,35 @@ TEST(Engine, HundredThousandOpChainBackpropagatesWithoutRecursion) {
   EXPECT_DOUBLE_EQ(x.grad().item(), 1.0);
 }
 
+// Freeing a graph must not recurse either: a retained graph, one dropped without a backward pass,
+// and one in which every op uses its input twice (y + y holds two handles to the same Variable).
+TEST(Engine, HundredThousandOpGraphsAreFreedWithoutRecursion) {
+  Variable x(scalar(1.0, DType::Float64), true);
+  std::weak_ptr<Node> first;
+  {
+    Variable y = x * 1.0;
+    first = y.grad_fn();
+    for (int i = 0; i < 100000; ++i) y = y * 1.0;
+  }
+  EXPECT_TRUE(first.expired());
+  {
+    Variable y = x;
+    for (int i = 0; i < 100000; ++i) y = y * 1.0;
+    y.backward({}, /*retain_graph=*/true);
+    y.backward();
+    EXPECT_DOUBLE_EQ(x.grad().item(), 2.0);
+  }
+  {
+    Variable y = x * 1.0;
+    first = y.grad_fn();
+    for (int i = 0; i < 50000; ++i) y = (y + y) * 0.5;
+    GradOptions options;
+    options.create_graph = true;  // the gradient's own 100,000-op graph is freed too
+    EXPECT_DOUBLE_EQ(grad({y}, {x}, {}, options)[0].item(), 1.0);
+  }
+  EXPECT_TRUE(first.expired());
+}
+
 TEST(Engine, GraphsAreFreedAfterUse) {
   std::weak_ptr<Node> node;
   Variable x = leaf({1, 2});
