@@ -33,6 +33,21 @@ TEST_P(OpGradcheck, FirstOrder) {
   EXPECT_TRUE(result.passed) << result.message;
 }
 
+// The same check with every input a strided (non-contiguous) view.
+TEST_P(OpGradcheck, FirstOrderOnStridedInputs) {
+  const OpCase& op = GetParam();
+  GradcheckOptions options;
+  options.name = op.name;
+  std::vector<Variable> inputs = minidl::testing::make_inputs(op, 3, /*strided=*/true);
+  for (const Variable& input : inputs) {
+    if (input.dim() >= 1) {
+      ASSERT_FALSE(input.data().is_contiguous()) << op.name;
+    }
+  }
+  GradcheckResult result = gradcheck(op.f, inputs, options);
+  EXPECT_TRUE(result.passed) << result.message;
+}
+
 TEST_P(OpGradgradcheck, SecondOrder) {
   const OpCase& op = GetParam();
   GradcheckOptions options;

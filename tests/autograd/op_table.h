@@ -28,6 +28,9 @@ struct OpCase {
 };
 
 std::vector<OpCase> op_table();
-std::vector<Variable> make_inputs(const OpCase& op, uint64_t seed);
+// The op's inputs, drawn from `seed`. With `strided`, every input of one or more dimensions is
+// handed over as a non-contiguous view (every second element of a buffer twice as long in its last
+// axis), so each op is also checked on memory it cannot read as one flat run.
+std::vector<Variable> make_inputs(const OpCase& op, uint64_t seed, bool strided = false);
 
 }  // namespace minidl::testing
