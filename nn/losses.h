@@ -1,7 +1,9 @@
-// Loss functions, with PyTorch's semantics (torch.nn.functional), composed from autograd ops so
-// they need no backward of their own, and each written so that both its value and its gradient
-// stay finite at extreme inputs (logits of +-1000, probabilities of exactly 0 and 1). The trick
-// each one uses is in its comment here and in the README's losses table.
+// Loss functions, with PyTorch's semantics (torch.nn.functional), each written so that both its
+// value and its gradient stay finite at extreme inputs (logits of +-1000, probabilities of exactly
+// 0 and 1). All but one are composed from autograd ops and need no backward of their own; the
+// exception, binary_cross_entropy_with_logits, is one fused primitive (the VAE's hot loss) whose
+// backward is written in Variable ops, so it too differentiates twice. The trick each one uses is
+// in its comment here and in the README's losses table.
 //
 // Shapes must match exactly where a loss compares two tensors (PyTorch would broadcast with a
 // warning; here a mismatch is an error that names both shapes).
@@ -30,12 +32,14 @@ Variable cross_entropy(const Variable& logits, const Tensor& targets,
 Variable nll_loss(const Variable& log_probs, const Tensor& targets,
                   Reduction reduction = Reduction::Mean);
 
-// -[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] from logits x, written without sigmoid as
-//   max(x, 0) - x t + log(1 + exp(-|x|))
+// -[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] from logits x, computed without sigmoid as
+//   max(x, 0) - x t + log1p(exp(-|x|))
 // which never exponentiates a positive number and keeps tiny losses exact (2e-9 at x = 20,
-// t = 1, where 1 - sigmoid(x) would round to 0 in float32). The two kinks (max and |x|) take the
-// same side at x = 0, so the gradient is exactly sigmoid(x) - t everywhere. targets may require
-// grad.
+// t = 1, where 1 - sigmoid(x) would round to 0 in float32). One fused differentiable primitive
+// (elementwise_binary_cross_entropy_with_logits, autograd/ops_loss.cpp: a one-pass kernel) whose
+// backward is grad * sigmoid_minus(x, t) for the logits and -grad * x for the targets, written
+// in Variable ops: the gradient is exactly sigmoid(x) - t everywhere, x = 0 included, and it
+// differentiates again (sigmoid_minus has its own backward, s (1 - s)). targets may require grad.
 Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable& targets,
                                           Reduction reduction = Reduction::Mean);
 

@@ -2,13 +2,19 @@
 // everything first, so a bad file or map leaves the module exactly as it was.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "nn_test_util.h"
 
 using namespace minidl;
 using namespace minidl::nn;
 using minidl::test::bit_identical;
+using minidl::test::read_file;
+using minidl::test::u64_le;
+using minidl::test::unique_temp_path;
+using minidl::test::write_file;
 
 namespace {
 
@@ -145,6 +151,88 @@ TEST(Checkpoint, ACorruptFileLeavesTheModuleUnchanged) {
   save(Linear(3, 3), other);
   EXPECT_MINIDL_ERROR_CONTAINS(load(*target, other), "load: " + other + ": ", "missing keys");
   expect_same_state(state_dict(*target), before);
+}
+
+TEST(Checkpoint, AnOversizedHeaderLengthIsAnErrorAndChangesNothing) {
+  auto source = make_model(1);
+  const std::string path = unique_temp_path("oversized_header");
+  save(*source, path);
+  const std::string bytes = read_file(path);
+  auto target = make_model(2);
+  const TensorMap before = snapshot(*target);
+  // The two models differ, so a load that went through would show.
+  ASSERT_FALSE(bit_identical(before[0].second, state_dict(*source)[0].second));
+
+  // A length one byte beyond what the file holds after the length field.
+  const uint64_t after_length_field = bytes.size() - 8;
+  write_file(path, u64_le(after_length_field + 1) + bytes.substr(8));
+  for (bool strict : {true, false}) {
+    EXPECT_MINIDL_ERROR(load(*target, path, strict),
+                        "load_safetensors: " + path + ": header length " +
+                            std::to_string(after_length_field + 1) + " exceeds the " +
+                            std::to_string(after_length_field) + " bytes after the length field");
+    expect_same_state(state_dict(*target), before);
+  }
+  // All bits set, as a length read from garbage would be: refused before any allocation.
+  write_file(path, u64_le(~uint64_t(0)) + bytes.substr(8));
+  EXPECT_MINIDL_ERROR(load(*target, path),
+                      "load_safetensors: " + path +
+                          ": header length 18446744073709551615 exceeds the limit of 100000000 "
+                          "bytes");
+  expect_same_state(state_dict(*target), before);
+  std::filesystem::remove(path);
+}
+
+TEST(Checkpoint, DataOffsetsOutOfRangeAreAnErrorAndChangeNothing) {
+  auto source = make_model(1);
+  const std::string path = unique_temp_path("offsets_out_of_range");
+  save(*source, path);
+  const std::string bytes = read_file(path);
+  // Parse the header independently of the code under test (nlohmann::json directly).
+  uint64_t header_length = 0;
+  for (int i = 0; i < 8; ++i) header_length |= uint64_t(uint8_t(bytes[size_t(i)])) << (8 * i);
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(8, header_length));
+  const std::string data = bytes.substr(8 + header_length);
+  // The last tensor in the data section, so every other entry is valid and would already have
+  // been copied by a loader that did not validate the whole file first.
+  std::string last;
+  uint64_t last_begin = 0;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    const uint64_t begin = it.value()["data_offsets"][0].get<uint64_t>();
+    if (last.empty() || begin > last_begin) {
+      last = it.key();
+      last_begin = begin;
+    }
+  }
+  ASSERT_EQ(last, "3.weight");  // Linear(4, 2, no bias): [2, 4] float32, 32 bytes
+  const uint64_t end = header[last]["data_offsets"][1].get<uint64_t>();
+  ASSERT_EQ(end, data.size());
+  ASSERT_EQ(end - last_begin, 32u);
+
+  auto target = make_model(2);
+  const TensorMap before = snapshot(*target);
+  // Shifted 8 bytes on (the span still fits the shape), and moved to the top of the 64-bit range
+  // (where a careless begin + size would wrap around).
+  const uint64_t top = ~uint64_t(0);
+  for (auto [begin, finish] : {std::pair{last_begin + 8, end + 8}, std::pair{top - 32, top}}) {
+    nlohmann::json bad = header;
+    bad[last]["data_offsets"] = {begin, finish};
+    std::string text = bad.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    write_file(path, u64_le(text.size()) + text + data);
+    EXPECT_MINIDL_ERROR(load(*target, path),
+                        "load_safetensors: " + path + ": tensor '3.weight': data_offsets [" +
+                            std::to_string(begin) + ", " + std::to_string(finish) +
+                            "] run past the data section of " + std::to_string(data.size()) +
+                            " bytes");
+    expect_same_state(state_dict(*target), before);
+  }
+  // The unmodified header with the same data loads: the rewriting above is not what failed.
+  write_file(path, bytes);
+  load(*target, path);
+  expect_same_state(state_dict(*target), state_dict(*source));
+  std::filesystem::remove(path);
 }
 
 TEST(Checkpoint, PrefixesCombineSeveralMapsInOneFile) {

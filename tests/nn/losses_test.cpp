@@ -10,6 +10,7 @@
 using namespace minidl;
 using namespace minidl::nn;
 using minidl::test::all_finite;
+using minidl::test::bit_identical;
 using minidl::test::expect_all_near;
 using minidl::test::f64;
 using minidl::test::int64s;
@@ -70,6 +71,54 @@ TEST(CrossEntropy, ErrorsNameTheIndexTheClassCountAndTheShapes) {
                       "Mean or Sum");
   EXPECT_MINIDL_ERROR(nll_loss(logits, int64s({1, 2, 10})),
                       "nll_loss: target 10 is out of range for 10 classes (at index 2)");
+}
+
+TEST(LossErrors, ShapeMismatchesNameTheLossAndBothShapes) {
+  Variable a(f64({{1, 2, 3}, {4, 5, 6}}));    // [2, 3]
+  Variable b(f64({{1, 2}, {3, 4}, {5, 6}}));  // [3, 2]: the same 6 elements, transposed shape
+  Variable row(f64({1, 2, 3}));               // [3]: would broadcast against [2, 3] in PyTorch
+  EXPECT_MINIDL_ERROR(binary_cross_entropy_with_logits(a, b),
+                      "binary_cross_entropy_with_logits: logits of shape [2, 3] and targets of "
+                      "shape [3, 2] differ");
+  EXPECT_MINIDL_ERROR(binary_cross_entropy_with_logits(a, row, Reduction::None),
+                      "binary_cross_entropy_with_logits: logits of shape [2, 3] and targets of "
+                      "shape [3] differ");
+  EXPECT_MINIDL_ERROR(kl_div(a, b, Reduction::BatchMean),
+                      "kl_div: input of shape [2, 3] and target of shape [3, 2] differ");
+  EXPECT_MINIDL_ERROR(kl_div(a, row, Reduction::Sum, /*log_target=*/true),
+                      "kl_div: input of shape [2, 3] and target of shape [3] differ");
+  EXPECT_MINIDL_ERROR(l1_loss(a, b),
+                      "l1_loss: input of shape [2, 3] and target of shape [3, 2] differ");
+  EXPECT_MINIDL_ERROR(gaussian_kl_standard_normal(a, b),
+                      "gaussian_kl_standard_normal: mu of shape [2, 3] and logvar of shape [3, 2] "
+                      "differ");
+  EXPECT_MINIDL_ERROR(gaussian_kl_standard_normal(a, row, Reduction::Sum),
+                      "gaussian_kl_standard_normal: mu of shape [2, 3] and logvar of shape [3] "
+                      "differ");
+  // The two-Gaussian KL checks all four: each pairing names the two that differ.
+  EXPECT_MINIDL_ERROR(gaussian_kl(a, b, a, a),
+                      "gaussian_kl: mu1 of shape [2, 3] and logvar1 of shape [3, 2] differ");
+  EXPECT_MINIDL_ERROR(gaussian_kl(a, a, b, b),
+                      "gaussian_kl: mu1 of shape [2, 3] and mu2 of shape [3, 2] differ");
+  EXPECT_MINIDL_ERROR(gaussian_kl(a, a, a, row),
+                      "gaussian_kl: mu2 of shape [2, 3] and logvar2 of shape [3] differ");
+  // And dtypes: float32 against float64 is an error, not a silent promotion.
+  EXPECT_MINIDL_ERROR(binary_cross_entropy_with_logits(a, Variable(zeros({2, 3}))),
+                      "binary_cross_entropy_with_logits: logits is float64 but targets is float32");
+  EXPECT_MINIDL_ERROR(kl_div(a, Variable(zeros({2, 3}))),
+                      "kl_div: input is float64 but target is float32");
+}
+
+TEST(LossErrors, NllLossRejectsWrongShapesAndNamesThem) {
+  Variable log_probs(zeros({3, 10}));
+  EXPECT_MINIDL_ERROR(nll_loss(log_probs, int64s({1, 2})),
+                      "nll_loss: targets of shape [2] do not match log_probs of shape [3, 10]");
+  EXPECT_MINIDL_ERROR(nll_loss(log_probs, from_vector(std::vector<int64_t>{1, 2, 3}, {3, 1})),
+                      "nll_loss: targets of shape [3, 1] do not match log_probs of shape [3, 10]");
+  EXPECT_MINIDL_ERROR(nll_loss(Variable(zeros({2, 3, 4})), int64s({0, 1})),
+                      "nll_loss: log_probs must be [N, C], got shape [2, 3, 4]");
+  EXPECT_MINIDL_ERROR(nll_loss(log_probs, zeros({3})),
+                      "nll_loss: targets must be int64 class indices, got float32");
 }
 
 TEST(NllLoss, PicksMinusTheTargetEntry) {
@@ -238,4 +287,74 @@ TEST(LossModules, ForwardToTheFunctionsWithTheirOptions) {
   EXPECT_EQ(bce.name(), "BCEWithLogitsLoss(reduction=mean)");
   EXPECT_EQ(MSELoss(Reduction::None).name(), "MSELoss(reduction=none)");
   EXPECT_EQ(kl.name(), "KLDivLoss(reduction=batchmean, log_target=true)");
+}
+
+TEST(LossModules, NllBceMseAndL1ForwardWithTheirReduction) {
+  // Each module against hand (or PyTorch) values for every reduction, so a wrapper that called the
+  // wrong function or ignored its reduction would fail, and against the functional form itself.
+  Variable log_probs(f64({{1, 2, 3}, {1, -1, 0.5}}));
+  Tensor targets = int64s({2, 0});
+  EXPECT_EQ(values(NLLLoss(Reduction::None)(log_probs, targets).data()),
+            (std::vector<double>{-3, -1}));
+  EXPECT_EQ(NLLLoss(Reduction::Sum)(log_probs, targets).item(), -4.0);
+  EXPECT_EQ(NLLLoss()(log_probs, targets).item(), -2.0);
+  EXPECT_TRUE(bit_identical(NLLLoss(Reduction::Sum).forward(log_probs, targets).data(),
+                            nll_loss(log_probs, targets, Reduction::Sum).data()));
+
+  // PyTorch: F.binary_cross_entropy([0.5, 0.25, 0.9], [1, 0, 1]) = -log of 0.5, 0.75, 0.9.
+  Variable p(f64({0.5, 0.25, 0.9})), t(f64({1, 0, 1}));
+  expect_all_near(BCELoss(Reduction::None)(p, t).data(),
+                  {0.6931471805599453, 0.2876820724517809, 0.10536051565782628}, 1e-15);
+  EXPECT_NEAR(BCELoss(Reduction::Sum)(p, t).item(), 1.0861897686695525, 1e-15);
+  EXPECT_NEAR(BCELoss()(p, t).item(), 0.3620632562231842, 1e-15);
+  EXPECT_TRUE(bit_identical(BCELoss(Reduction::None).forward(p, t).data(),
+                            binary_cross_entropy(p, t, Reduction::None).data()));
+
+  // Differences 1, -3, 0, 2.
+  Variable a(f64({{1, -2}, {0.5, 4}})), b(f64({{0, 1}, {0.5, 2}}));
+  EXPECT_EQ(values(MSELoss(Reduction::None)(a, b).data()), (std::vector<double>{1, 9, 0, 4}));
+  EXPECT_EQ(MSELoss(Reduction::None)(a, b).shape(), (Shape{2, 2}));
+  EXPECT_EQ(MSELoss(Reduction::Sum)(a, b).item(), 14.0);
+  EXPECT_EQ(MSELoss()(a, b).item(), 3.5);
+  EXPECT_EQ(values(L1Loss(Reduction::None)(a, b).data()), (std::vector<double>{1, 3, 0, 2}));
+  EXPECT_EQ(L1Loss(Reduction::Sum)(a, b).item(), 6.0);
+  EXPECT_EQ(L1Loss()(a, b).item(), 1.5);
+  EXPECT_TRUE(bit_identical(L1Loss(Reduction::Sum).forward(a, b).data(),
+                            l1_loss(a, b, Reduction::Sum).data()));
+
+  // The modules return graph-connected losses: d/da sum |a - b| = sign(a - b), 0 at the tie.
+  Variable leaf_a = leaf(a.data());
+  L1Loss(Reduction::Sum)(leaf_a, b).backward();
+  EXPECT_EQ(values(leaf_a.grad().data()), (std::vector<double>{1, -1, 0, 1}));
+  // d/da sum (a - b)^2 = 2 (a - b).
+  Variable leaf_a2 = leaf(a.data());
+  MSELoss(Reduction::Sum)(leaf_a2, b).backward();
+  EXPECT_EQ(values(leaf_a2.grad().data()), (std::vector<double>{2, -6, 0, 4}));
+
+  // The wrappers' own errors are the functions' errors.
+  EXPECT_MINIDL_ERROR(MSELoss()(a, Variable(f64({1, 2}))),
+                      "mse_loss: input of shape [2, 2] and target of shape [2] differ");
+  EXPECT_MINIDL_ERROR(NLLLoss()(log_probs, int64s({0, 3})),
+                      "nll_loss: target 3 is out of range for 3 classes (at index 1)");
+  EXPECT_EQ(NLLLoss(Reduction::Sum).name(), "NLLLoss(reduction=sum)");
+  EXPECT_EQ(BCELoss().name(), "BCELoss(reduction=mean)");
+  EXPECT_EQ(L1Loss(Reduction::None).name(), "L1Loss(reduction=none)");
+}
+
+TEST(LossModules, BceWithLogitsAndKlDivPassTheirOptions) {
+  Variable x(f64({{1, 2, 3}, {1, -1, 0.5}}));
+  Variable t(f64({{0, 1, 0}, {1, 1, 0}}));
+  // PyTorch: F.binary_cross_entropy_with_logits(x, t, reduction='none' / 'sum').
+  expect_all_near(BCEWithLogitsLoss(Reduction::None)(x, t).data(),
+                  {1.3132616875182228, 0.1269280110429726, 3.048587351573742, 0.31326168751822286,
+                   1.3132616875182228, 0.9740769841801067},
+                  1e-15);
+  EXPECT_NEAR(BCEWithLogitsLoss(Reduction::Sum)(x, t).item(), 7.08937740935149, 1e-14);
+  // log_target = false against the KlDiv test's case: sum = 2 x its batchmean (PyTorch).
+  Variable input(log(f64({{0.2, 0.3, 0.5}, {0.6, 0.3, 0.1}})));
+  Variable target(f64({{0, 0.5, 0.5}, {0.7, 0.2, 0.1}}));
+  EXPECT_NEAR(KLDivLoss(Reduction::Sum)(input, target).item(), 0.28222526614044335, 1e-15);
+  EXPECT_NEAR(KLDivLoss(Reduction::BatchMean)(input, target).item(), 0.14111263307022168, 1e-15);
+  // The one-input forward a Sequential would call is an error: a loss needs its targets.
+  EXPECT_MINIDL_ERROR_CONTAINS(MSELoss()(x), "MSELoss", ": forward(Variable) not implemented");
 }

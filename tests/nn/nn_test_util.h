@@ -2,8 +2,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "nn/nn.h"
@@ -39,6 +43,32 @@ inline bool all_finite(const Tensor& t) {
     if (!std::isfinite(v)) return false;
   }
   return true;
+}
+
+// A path in the test temporary directory that no other test process uses (ctest may run the
+// cases of several binaries at once, all sharing /tmp).
+inline std::string unique_temp_path(const std::string& stem,
+                                    const std::string& extension = ".safetensors") {
+  return ::testing::TempDir() + "/minidl-nn-" + stem + "-" + std::to_string(::getpid()) + extension;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  out.flush();
+  ASSERT_TRUE(out.good()) << "cannot write " << path;
+}
+
+// n as the 8 little-endian bytes of a safetensors header length.
+inline std::string u64_le(uint64_t n) {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(char((n >> (8 * i)) & 0xff));
+  return out;
 }
 
 }  // namespace minidl::test

@@ -102,7 +102,8 @@ TEST(SGD, PlainMomentumAndNesterovFollowTheFormulasAndPyTorch) {
   auto plain = run(
       [](Variable& p) { return std::make_unique<SGD>(std::vector{p}, SGDOptions{.lr = 0.1}); }, 5);
   expect_trajectories_near(plain, sgd_reference(0.1, 0, 0, 0, false, 5));
-  // By hand: p <- 0.8 p - 0.01 c, five times.
+  // By hand: p <- p - 0.1 (2p + c) = 0.8 p - 0.1 c, five times: p5 = -c/2 + 0.8^5 (p0 + c/2),
+  // 0.130224 for p0 = 0.5, c = 0.1.
   EXPECT_NEAR(plain.back()[0], 0.130224, 1e-15);  // PyTorch: {0.130224, -0.260448, 0.554512}
 
   auto momentum = run(

@@ -3,15 +3,19 @@
 // every kind of malformed file is rejected with its own one-line error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "nn_test_util.h"
+#include "tests/nn/file_size_limit.h"
 
 using namespace minidl;
 using namespace minidl::nn;
 using minidl::test::bit_identical;
+using minidl::test::read_file;
+using minidl::test::u64_le;
 using minidl::test::values;
 
 namespace {
@@ -20,10 +24,14 @@ std::string fixture_path() {
   return std::string(MINIDL_SOURCE_DIR) + "/tests/nn/fixtures/reference.safetensors";
 }
 
-std::string u64_le(uint64_t n) {
-  std::string out;
-  for (int i = 0; i < 8; ++i) out.push_back(char((n >> (8 * i)) & 0xff));
-  return out;
+// The names in a directory, sorted.
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // A file from a header text and a data section, with the header length set to the text's size.
@@ -111,26 +119,42 @@ TEST(Safetensors, RoundTripsEveryDtypeShapeAndViewBitExactly) {
 }
 
 TEST(Safetensors, SavingReplacesTheFileAtomicallyAndAFailedSaveKeepsTheOldOne) {
-  const std::string dir = ::testing::TempDir() + "/atomic_save";
+  const std::string dir = minidl::test::unique_temp_path("atomic_save", "");
+  std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/model.safetensors";
   save_safetensors(path, {{"x", tensor({1.0})}});
   save_safetensors(path, {{"x", tensor({2.0})}});
   EXPECT_EQ(values(load_safetensors(path).tensors[0].second), std::vector<double>{2.0});
-  // A save that fails (here: a duplicate name) leaves the previous file untouched.
+  const std::string previous = read_file(path);
+
+  // A save that fails after its temporary file has been partly written, as on a disk that fills
+  // up mid-save: the file size limit stops writes at 4 KiB of the new 64 KiB checkpoint (and,
+  // unlike a read-only directory, also stops root, which CI runs as).
+  const TensorMap big = {{"x", full({16384}, 3.0)}};
+  {
+    minidl::test::FileSizeLimit limit(4096);
+    ASSERT_TRUE(limit.active()) << "cannot lower RLIMIT_FSIZE";
+    EXPECT_MINIDL_ERROR_CONTAINS(save_safetensors(path, big), "write_file_atomically: " + path,
+                                 ": write failed after 4096 of ");
+  }
+  // The previous checkpoint is byte for byte what it was, and no temporary file is left behind.
+  EXPECT_EQ(read_file(path), previous);
+  EXPECT_EQ(values(load_safetensors(path).tensors[0].second), std::vector<double>{2.0});
+  EXPECT_EQ(files_in(dir), std::vector<std::string>{"model.safetensors"});
+  // The limit was the only obstacle: without it the same save goes through.
+  save_safetensors(path, big);
+  EXPECT_EQ(load_safetensors(path).tensors[0].second.numel(), 16384);
+  EXPECT_EQ(files_in(dir), std::vector<std::string>{"model.safetensors"});
+
+  // Invalid maps fail before any file is opened, with the path in the message.
   EXPECT_MINIDL_ERROR(save_safetensors(path, {{"x", tensor({3.0})}, {"x", tensor({4.0})}}),
                       "save_safetensors: " + path + ": duplicate tensor name 'x'");
-  EXPECT_EQ(values(load_safetensors(path).tensors[0].second), std::vector<double>{2.0});
-  // No temporary files are left behind.
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    ++files;
-    EXPECT_EQ(entry.path().filename(), "model.safetensors");
-  }
-  EXPECT_EQ(files, 1);
   EXPECT_MINIDL_ERROR(
       save_safetensors(path, {{"__metadata__", tensor({1.0})}}),
       "save_safetensors: " + path + ": '__metadata__' is reserved and cannot name a tensor");
+  EXPECT_EQ(load_safetensors(path).tensors[0].second.numel(), 16384);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Safetensors, RejectsBadLengthsAndHeaders) {
