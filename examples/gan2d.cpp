@@ -29,15 +29,13 @@ int main(int argc, char** argv) {
   // for seeds 1-5 they cover 8/8 ring8 modes with 94-97% high-quality samples and 25/25 grid25
   // modes with 85-90%. Without R1 the generator keeps circling the modes or collapses; without
   // packing grid25 loses modes on some seeds; with fewer steps grid25's samples stay blurred.
-  std::string data_name = "ring8", loss_name = "ns", out = "runs/gan2d", schedule = "cosine";
+  std::string data_name = "ring8", loss_name = "ns", schedule = "cosine";
   int64_t steps = 20000, batch_size = 512, latent = 16, hidden = 128, layers = 2, pack = 2;
   int64_t critic_steps = 0;  // 0: the loss's default
   int64_t eval_every = 2000, eval_samples = 10000;
   double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
   double r1_gamma = -1;  // < 0: the loss's default
-  uint64_t seed = 1;
-  int threads = 0;
-  bool resume = false;
+  RunFlags run{.out = "runs/gan2d"};
   CLI::App app{"Train a GAN on a 2-D Gaussian mixture and measure mode coverage.", "gan2d"};
   app.add_option("--data", data_name, "ring8 (8 Gaussians on a circle) or grid25 (5x5 grid)")
       ->check(CLI::IsMember({"ring8", "grid25"}))
@@ -92,12 +90,7 @@ int main(int argc, char** argv) {
   app.add_option("--eval-samples", eval_samples, "Generated points scored at each evaluation")
       ->check(CLI::Range(int64_t(100), int64_t(10000000)))
       ->capture_default_str();
-  app.add_option("--seed", seed, "Seed of every random draw")->capture_default_str();
-  app.add_option("--threads", threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
-      ->check(CLI::Range(0, 1024))
-      ->capture_default_str();
-  app.add_option("--out", out, "Output folder")->capture_default_str();
-  app.add_flag("--resume", resume, "Continue from <out>/checkpoint.safetensors");
+  add_run_flags(app, run);
   // Runs inside parse, so a mismatch is a flag error like any other (one line, exit code 2).
   app.callback([&] {
     if (batch_size % pack != 0) {
@@ -110,12 +103,12 @@ int main(int argc, char** argv) {
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("gan2d", [&] {
-    apply_thread_flag(threads);
+    apply_thread_flag(run.threads);
     const GanLoss loss = parse_gan_loss(loss_name);
     if (critic_steps == 0) critic_steps = loss == GanLoss::WganGp ? 5 : 1;
     if (r1_gamma < 0) r1_gamma = loss == GanLoss::WganGp ? 0.0 : 0.1;
-    fs::create_directories(out);
-    const std::string checkpoint_path = (fs::path(out) / "checkpoint.safetensors").string();
+    fs::create_directories(run.out);
+    const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
 
     // --- the data: an endless stream of points from the mixture ---
     const metrics::GaussianMixture2d mixture =
@@ -123,7 +116,7 @@ int main(int argc, char** argv) {
     const double extent = data_name == "ring8" ? 3.0 : 6.0;  // scatter-plot axis limits
 
     // --- networks, by default G z-128-128-2 and D (2 pack)-128-128-1, ReLU ---
-    Generator init(seed);
+    Generator init(run.seed);
     GanNetworks gan;
     std::vector<int64_t> g_sizes{latent}, d_sizes{2 * pack};
     for (int64_t i = 0; i < layers; ++i) {
@@ -148,8 +141,8 @@ int main(int argc, char** argv) {
           std::make_unique<optim::CosineAnnealingLR>(*gan.generator_optimizer, steps));
       schedules.push_back(std::make_unique<optim::CosineAnnealingLR>(*gan.critic_optimizer, steps));
     }
-    Generator noise(seed + 1), data_stream(seed + 2);
-    Generator real_sample(seed + 3);
+    Generator noise(run.seed + 1), data_stream(run.seed + 2);
+    Generator real_sample(run.seed + 3);
     const Tensor real_points = metrics::sample_mixture(mixture, 2000, real_sample);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
                           {{"generator_optimizer", gan.generator_optimizer.get()},
@@ -160,7 +153,7 @@ int main(int argc, char** argv) {
                                     schedules[i].get());
     }
     int64_t step = 0;
-    if (resume) {
+    if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
       step = std::stoll(require_metadata(metadata, "step", checkpoint_path));
       const std::string& planned = require_metadata(metadata, "steps", checkpoint_path);
@@ -183,10 +176,10 @@ int main(int argc, char** argv) {
         (long long)batch_size, lr, schedule.c_str());
     std::fflush(stdout);  // before the progress lines on stderr, also when both go to one file
 
-    data::CsvLogger metrics((fs::path(out) / "metrics.csv").string(),
+    data::CsvLogger metrics((fs::path(run.out) / "metrics.csv").string(),
                             {"step", "d_loss", "g_loss", "modes_covered", "high_quality_fraction",
                              "mode_kl", "seconds"},
-                            {.resume = resume, .resume_after = double(step)});
+                            {.resume = run.resume, .resume_after = double(step)});
     while (step < steps) {
       const int64_t interval_end = std::min(steps, (step / eval_every + 1) * eval_every);
       ProgressLine progress(
@@ -214,7 +207,7 @@ int main(int argc, char** argv) {
       g_loss /= double(step - first);
 
       // --- monitors: mode coverage and quality of fresh samples ---
-      Generator eval_noise(seed + 4);
+      Generator eval_noise(run.seed + 4);
       Tensor points = generate(*gan.generator, eval_samples, latent, eval_noise);
       metrics::ModeMetrics modes = metrics::mode_metrics(points, mixture);
       char summary[160];
@@ -229,7 +222,7 @@ int main(int argc, char** argv) {
       char name[64];
       std::snprintf(name, sizeof name, "scatter_step%06lld.png", (long long)step);
       data::write_scatter_png(
-          (fs::path(out) / name).string(), real_points,
+          (fs::path(run.out) / name).string(), real_points,
           points.narrow(0, 0, std::min<int64_t>(2000, points.size(0))),
           {.x_min = -extent, .x_max = extent, .y_min = -extent, .y_max = extent});
       save_training_checkpoint(checkpoint_path, parts,
@@ -242,14 +235,14 @@ int main(int argc, char** argv) {
                                 {"pack", std::to_string(pack)},
                                 {"data", data_name}});
       data::plot_training_curves(
-          (fs::path(out) / "metrics.csv").string(), (fs::path(out) / "curves.png").string(),
+          (fs::path(run.out) / "metrics.csv").string(), (fs::path(run.out) / "curves.png").string(),
           {.x_column = "step",
            .panels =
                {{"d_loss", "g_loss"}, {"modes_covered"}, {"high_quality_fraction"}, {"mode_kl"}},
            .title = "2-D GAN (" + loss_name + ") on " + data_name});
     }
-    Generator final_noise(seed + 5);
-    data::write_npy((fs::path(out) / "samples.npy").string(),
+    Generator final_noise(run.seed + 5);
+    data::write_npy((fs::path(run.out) / "samples.npy").string(),
                     generate(*gan.generator, eval_samples, latent, final_noise));
     return 0;
   });
