@@ -5,6 +5,7 @@
 //   minidl-info entropy IMAGE...      how spread out each image's intensities are (bits)
 //   minidl-info kl A B                KL(A || B) between the intensity histograms of A and B
 //   minidl-info js A B                Jensen-Shannon divergence, the symmetric, bounded cousin
+//                                     (both take --epsilon: additive smoothing of the histograms)
 //   minidl-info mi A B                mutual information of two same-sized images, pixel by pixel
 //   minidl-info score SAMPLES --classifier CKPT
 //                                     a generator's scores, judged by a trained classifier
@@ -125,12 +126,13 @@ void run_kl(const std::string& a, const std::string& b, const metrics::Bins& bin
 }
 
 // JS(A, B) = KL(A || M) / 2 + KL(B || M) / 2 with M the average histogram: symmetric, never
-// infinite, at most 1 bit.
-void run_js(const std::string& a, const std::string& b, const metrics::Bins& bins,
+// infinite, at most 1 bit. It needs no smoothing; --epsilon smooths both histograms exactly as
+// for kl, so that the two can be compared on the same smoothed histograms (it lowers JS).
+void run_js(const std::string& a, const std::string& b, const metrics::Bins& bins, double epsilon,
             metrics::Unit unit) {
   const Tensor p = intensity_histogram(a, bins), q = intensity_histogram(b, bins);
-  std::printf("JS(%s, %s) = %.6g %s\n", a.c_str(), b.c_str(), metrics::js_divergence(p, q, unit),
-              unit_name(unit));
+  std::printf("JS(%s, %s) = %.6g %s\n", a.c_str(), b.c_str(),
+              metrics::js_divergence(p, q, unit, epsilon), unit_name(unit));
 }
 
 // I(A; B) from the joint histogram of corresponding pixels: how much knowing a pixel's intensity
@@ -286,21 +288,28 @@ int main(int argc, char** argv) {
   entropy->add_option("IMAGE", entropy_images, "image files")->required();
   add_histogram_options(entropy);
 
+  // kl and js take the same smoothing: epsilon added to every probability of both normalised
+  // histograms, which are then renormalised (metrics/distribution.h).
   std::string a, b;
   double epsilon = 0.0;
+  auto add_epsilon_option = [&](CLI::App* command, const std::string& why) {
+    command
+        ->add_option("--epsilon", epsilon,
+                     "add this probability to every bin of both histograms and renormalise" + why)
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+  };
+
   CLI::App* kl = app.add_subcommand("kl", "KL(A || B) between intensity histograms");
   kl->add_option("A", a, "image file or folder of images")->required();
   kl->add_option("B", b, "image file or folder of images")->required();
-  kl->add_option("--epsilon", epsilon,
-                 "add this probability to every bin of both histograms and renormalise, so "
-                 "that KL stays finite")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  add_epsilon_option(kl, ", so that KL stays finite");
   add_histogram_options(kl);
 
   CLI::App* js = app.add_subcommand("js", "Jensen-Shannon divergence between intensity histograms");
   js->add_option("A", a, "image file or folder of images")->required();
   js->add_option("B", b, "image file or folder of images")->required();
+  add_epsilon_option(js, " (as kl does; JS is finite without it, and smoothing lowers it)");
   add_histogram_options(js);
 
   CLI::App* mi = app.add_subcommand("mi", "mutual information of two same-sized images");
@@ -332,7 +341,7 @@ int main(int argc, char** argv) {
     const metrics::Unit unit = nats ? metrics::Unit::Nats : metrics::Unit::Bits;
     if (*entropy) run_entropy(entropy_images, histogram_bins, unit);
     if (*kl) run_kl(a, b, histogram_bins, epsilon, unit);
-    if (*js) run_js(a, b, histogram_bins, unit);
+    if (*js) run_js(a, b, histogram_bins, epsilon, unit);
     if (*mi) run_mi(a, b, histogram_bins, unit);
     if (*score) run_score(samples, classifier, reference, data_dir);
     return 0;

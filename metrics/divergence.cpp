@@ -64,8 +64,8 @@ double kl_divergence(const Tensor& p_weights, const Tensor& q_weights, Unit unit
   return from_nats(kl_nats(p, q), unit);
 }
 
-double js_divergence(const Tensor& p_weights, const Tensor& q_weights, Unit unit) {
-  const auto [p, q] = distributions(p_weights, q_weights, 0.0, "js_divergence");
+double js_divergence(const Tensor& p_weights, const Tensor& q_weights, Unit unit, double epsilon) {
+  const auto [p, q] = distributions(p_weights, q_weights, epsilon, "js_divergence");
   std::vector<double> m(p.size());
   for (size_t i = 0; i < p.size(); ++i) m[i] = 0.5 * (p[i] + q[i]);
   return from_nats(0.5 * kl_nats(p, m) + 0.5 * kl_nats(q, m), unit);

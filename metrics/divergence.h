@@ -31,7 +31,11 @@ double kl_divergence(const Tensor& p, const Tensor& q, Unit unit = Unit::Nats,
 
 // JS(P, Q) = KL(P || M) / 2 + KL(Q || M) / 2 with M = (P + Q) / 2. Symmetric, always finite (M is
 // positive wherever P or Q is, so it needs no smoothing), and at most log 2 (1 bit), reached when
-// P and Q have disjoint supports.
-double js_divergence(const Tensor& p, const Tensor& q, Unit unit = Unit::Nats);
+// P and Q have disjoint supports. epsilon > 0 smooths P and Q exactly as for kl_divergence before
+// M is formed, so that JS and KL can be reported on the same smoothed histograms. Smoothing mixes
+// both with the uniform distribution U: P' = (1 - t) P + t U with t = n epsilon / (1 + n epsilon),
+// so by the joint convexity of JS it can only lower it: JS(P', Q') <= JS(P, Q) / (1 + n epsilon).
+double js_divergence(const Tensor& p, const Tensor& q, Unit unit = Unit::Nats,
+                     double epsilon = 0.0);
 
 }  // namespace minidl::metrics

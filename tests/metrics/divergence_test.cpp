@@ -126,6 +126,32 @@ TEST(JsDivergence, SymmetricBoundedAndKnownValues) {
   }
 }
 
+TEST(JsDivergence, EpsilonSmoothsBothDistributionsAsForKl) {
+  // Disjoint P = (1, 0) and Q = (0, 1) with e = 1/4, by hand: P' = (1 + e, e) / (1 + 2e) = (5/6,
+  // 1/6), Q' = (1/6, 5/6), M = (1/2, 1/2), so JS = KL(P' || M) = ln 2 - H(5/6, 1/6).
+  const double h = -(5.0 / 6 * std::log(5.0 / 6) + 1.0 / 6 * std::log(1.0 / 6));
+  EXPECT_NEAR(js_divergence(f64({1, 0}), f64({0, 1}), Unit::Nats, 0.25), std::log(2.0) - h, 1e-15);
+  EXPECT_NEAR(js_divergence(f64({1, 0}), f64({0, 1}), Unit::Bits, 0.25),
+              1.0 - h / std::numbers::ln2, 1e-15);
+
+  // Three bins, partly overlapping supports, e = 0.1. numpy (/usr/bin/python3): normalise,
+  // (p + e) / (1 + 3e), then 0.5 KL(P'||M) + 0.5 KL(Q'||M) -> 0.20414288353155247; unsmoothed
+  // 0.42458556383748447.
+  const Tensor p = f64({1, 2, 0}), q = f64({0, 1, 3});
+  EXPECT_NEAR(js_divergence(p, q, Unit::Nats, 0.1), 0.20414288353155247, 1e-15);
+  EXPECT_NEAR(js_divergence(p, q), 0.42458556383748447, 1e-15);
+  // The convexity bound of the header: smoothing can only lower JS, at least by 1 / (1 + n e).
+  EXPECT_LE(js_divergence(p, q, Unit::Nats, 0.1), js_divergence(p, q) / 1.3);
+  EXPECT_EQ(js_divergence(p, q, Unit::Nats, 0.1), js_divergence(q, p, Unit::Nats, 0.1));
+  // JS of the smoothed pair is JS of the distributions smoothed by hand (no second smoothing).
+  const double e = 0.1, z = 1.0 + 3.0 * e;
+  const Tensor p_smoothed = f64({(1.0 / 3 + e) / z, (2.0 / 3 + e) / z, e / z});
+  const Tensor q_smoothed = f64({e / z, (0.25 + e) / z, (0.75 + e) / z});
+  EXPECT_NEAR(js_divergence(p, q, Unit::Nats, e), js_divergence(p_smoothed, q_smoothed), 1e-15);
+  expect_error([&] { js_divergence(p, q, Unit::Nats, -1.0); },
+               "js_divergence: smoothing epsilon must be finite and >= 0, got -1");
+}
+
 TEST(KlDivergence, BadInputsAreErrorsNamingTheProblem) {
   expect_error(
       [] {
