@@ -114,8 +114,8 @@ TEST_F(MinidlInfo, ScoreOfAnImageFolderEqualsScoreOfTheSameImagesAsNpy) {
   const std::string classifier = write_random_classifier(path("classifier.safetensors"));
   const Tensor images = data::load_fashion_mnist(data::Split::Test).images.narrow(0, 0, 30);
   for (int64_t i = 0; i < 30; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "samples/%02lld.png", static_cast<long long>(i));
+    const std::string name =
+        std::string("samples/") + (i < 10 ? "0" : "") + std::to_string(i) + ".png";
     fs::create_directories(dir_ / "samples");
     data::write_png(path(name), images.select(0, i).reshape({28, 28}));
   }
