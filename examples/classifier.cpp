@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("classifier", [&] {
-    apply_thread_flag(run.threads);
+    setup_compute(run.threads);
     fs::create_directories(run.out);
     const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
 

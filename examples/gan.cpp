@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("gan", [&] {
-    apply_thread_flag(run.threads);
+    setup_compute(run.threads);
     const GanLoss loss = parse_gan_loss(loss_name);
     const bool wgan = loss == GanLoss::WganGp;
     if (critic_steps == 0) critic_steps = wgan ? 5 : 1;

@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("gan2d", [&] {
-    apply_thread_flag(run.threads);
+    setup_compute(run.threads);
     const GanLoss loss = parse_gan_loss(loss_name);
     if (critic_steps == 0) critic_steps = loss == GanLoss::WganGp ? 5 : 1;
     if (r1_gamma < 0) r1_gamma = loss == GanLoss::WganGp ? 0.0 : 0.1;

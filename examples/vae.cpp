@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("vae", [&] {
-    apply_thread_flag(flags.threads);
+    setup_compute(flags.threads);
     const fs::path out = flags.out;
     fs::create_directories(out);
     const std::string checkpoint_path = (out / "checkpoint.safetensors").string();

@@ -23,4 +23,20 @@ void set_parallel_grain(int64_t elements);
 // one thread configured, and not already inside a parallel region).
 bool should_parallelize(int64_t work);
 
+// Denormal (subnormal) numbers, float32 magnitudes below 1.2e-38, cost an x86 core a microcode
+// assist of about a hundred cycles per operation, in GEMM as in elementwise kernels. Training makes
+// them: the sigmoid gradients of pixels that are always black decay towards exp(-88) and below,
+// and so do Adam's second moments of such weights. The VAE's epoch grew from 1.5 s to 2.3 s over
+// its first three epochs (PyTorch's twin: 2.8 s to 3.7 s) until they were flushed (README
+// "Denormals"). set_flush_denormal(true) makes the calling thread and every OpenMP thread treat
+// denormal inputs as zero and write zero instead of a denormal result (the FTZ and DAZ bits of
+// MXCSR), as torch.set_flush_denormal(true) does; threads started later inherit the setting from
+// the thread that starts them. Off by default (IEEE semantics); the example trainers turn it on.
+// Returns false and changes nothing where the CPU cannot do it (not x86, or no DAZ). The pthreads
+// OpenBLAS's own threads, started when the library loads, keep the setting they started with.
+bool set_flush_denormal(bool on);
+
+// Whether the calling thread flushes denormals (both FTZ and DAZ set).
+bool flush_denormal();
+
 }  // namespace minidl

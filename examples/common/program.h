@@ -31,7 +31,10 @@ void add_run_flags(CLI::App& app, RunFlags& flags);
 // --limit N: train on the first N training images only (0: all).
 void add_limit_flag(CLI::App& app, int64_t& limit);
 
-// Sets the thread count for OpenMP and OpenBLAS together (0 = leave the default).
-void apply_thread_flag(int threads);
+// What every trainer does before its first op: sets the thread count for OpenMP and OpenBLAS
+// together (0 = leave the default) and flushes denormals to zero in every thread. Training makes
+// denormals and each costs the CPU ~100 cycles; flushing them made the VAE's epochs 1.45x faster
+// (tensor/threading.h, README "Denormals").
+void setup_compute(int threads);
 
 }  // namespace minidl::examples

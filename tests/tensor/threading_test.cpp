@@ -3,6 +3,7 @@
 // serial answers are checked against closed forms where one exists.
 #include <omp.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -226,6 +227,39 @@ TEST_F(Threading, CallsFromInsideAUserParallelRegion) {
       EXPECT_TRUE(bit_identical(r, expected));
     }
   }
+}
+
+// A float32 denormal times 1 stays a denormal under IEEE rules and becomes 0 when flushing is on,
+// in the calling thread and in every OpenMP thread; turning it off restores IEEE behaviour.
+float times_one(float x) {
+  volatile float one = 1.0f;  // volatile: the product must be computed at run time, not folded
+  return x * one;
+}
+
+TEST(Denormals, FlushReachesEveryThreadAndTurnsOff) {
+  const float denormal = 1e-40f;
+  ASSERT_TRUE(std::fpclassify(denormal) == FP_SUBNORMAL);
+  ASSERT_FALSE(flush_denormal());  // the library's default: IEEE semantics
+  EXPECT_EQ(times_one(denormal), denormal);
+  // Made before flushing starts: with it on, even converting 1e-40 to float gives 0.
+  const Tensor tiny = full({200000}, denormal);
+  ScopedThreads threads(2);
+  if (!set_flush_denormal(true)) GTEST_SKIP() << "this CPU cannot flush denormals";
+  EXPECT_TRUE(flush_denormal());
+  EXPECT_EQ(times_one(denormal), 0.0f);
+  int threads_flushing = 0, threads_seen = 0;
+#pragma omp parallel num_threads(2) reduction(+ : threads_flushing, threads_seen)
+  {
+    threads_seen += 1;
+    threads_flushing += flush_denormal() && times_one(denormal) == 0.0f;
+  }
+  EXPECT_EQ(threads_flushing, threads_seen);
+  // A tensor kernel running on the pool flushes too: mul above the grain, in parallel.
+  EXPECT_EQ(sum(ne(mul(tiny, 1.0), 0.0)).item(), 0.0);
+  ASSERT_TRUE(set_flush_denormal(false));
+  EXPECT_FALSE(flush_denormal());
+  EXPECT_EQ(times_one(denormal), denormal);
+  EXPECT_EQ(sum(ne(mul(tiny, 1.0), 0.0)).item(), 200000.0);
 }
 
 }  // namespace
