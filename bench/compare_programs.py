@@ -58,7 +58,8 @@ def run_minidl(workload, args, out):
 
 def run_torch(workload, args):
     spec = WORKLOADS[workload]
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMP_WAIT_POLICY="PASSIVE")
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMP_WAIT_POLICY="PASSIVE",
+               MINIDL_TORCH_FLUSH_DENORMAL="1" if args.torch_flush_denormal else "0")
     command = ["/usr/bin/python3", os.path.join(TORCH_DIR, spec["torch"]),
                "--threads", str(args.threads), "--seed", str(args.seed)]
     if workload != "W4":
@@ -81,6 +82,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--torch-flush-denormal", action="store_true",
+                        help="run PyTorch with torch.set_flush_denormal(True), as minidl's "
+                             "trainers flush denormals (default: PyTorch's own default, off)")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--classifier", default=os.path.join(ROOT, "runs", "classifier",
                                                             "classifier.safetensors"))
@@ -89,7 +93,8 @@ def main():
         subprocess.run([os.path.join(args.build, "examples", "classifier"), "--out",
                         os.path.dirname(args.classifier)], check=True, stdout=subprocess.DEVNULL)
     print(f"{args.threads} threads, median of {args.runs} runs "
-          f"({'epochs 2-' + str(args.epochs) if args.epochs > 1 else '1 epoch'} per run)")
+          f"({'epochs 2-' + str(args.epochs) if args.epochs > 1 else '1 epoch'} per run), "
+          f"PyTorch {'with' if args.torch_flush_denormal else 'without'} denormal flushing")
     print(f"{'':4} {'unit':>13} {'minidl':>8} {'pytorch':>8} {'ratio':>6}   quality (minidl / pytorch)")
     for workload in args.workloads:
         minidl, torch = [], []

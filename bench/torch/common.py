@@ -31,6 +31,10 @@ def fashion_mnist(split, pixel_range=(0.0, 1.0)):
 def setup(threads, seed):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
+    # minidl's trainers flush denormals (tensor/threading.h); PyTorch does not by default. For a
+    # like-for-like run, compare_programs.py --torch-flush-denormal sets this variable.
+    if os.environ.get("MINIDL_TORCH_FLUSH_DENORMAL") == "1":
+        torch.set_flush_denormal(True)
 
 
 class Timer:
