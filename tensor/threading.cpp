@@ -64,10 +64,9 @@ namespace minidl {
 namespace {
 // Relaxed: a grain change needs no ordering with other memory, only to be seen eventually.
 std::atomic<int64_t> grain{kParallelGrain};
-}  // namespace
-
 // Set by set_flush_denormal, so that threads a larger set_num_threads adds to OpenMP's pool get it.
-static std::atomic<bool> flush_denormal_requested{false};
+std::atomic<bool> flush_denormal_requested{false};
+}  // namespace
 
 void set_num_threads(int threads) {
   MINIDL_CHECK(threads >= 1, "set_num_threads: need at least 1 thread, got " << threads);
