@@ -53,6 +53,24 @@ inline ProgramRun run_program(const std::filesystem::path& program, const std::s
   return result;
 }
 
+// A bad flag or value, and a piece of the one-line error it must give.
+struct BadFlag {
+  std::string arguments;
+  std::string expected;
+};
+
+inline void PrintTo(const BadFlag& flag, std::ostream* os) { *os << flag.arguments; }
+
+// What every trainer promises for a bad flag: exit code 2 and one line saying what is wrong, never
+// a crash. --out points nowhere, so a flag that wrongly parsed cannot start a run.
+inline void expect_bad_flag_error(const std::string& program, const BadFlag& flag) {
+  ProgramRun r = run_program(example_program(program), flag.arguments + " --out /nonexistent/x");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(flag.expected), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << r.output;  // one line
+  EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << r.output;
+}
+
 // metrics.csv as columns of numbers.
 inline std::map<std::string, std::vector<double>> read_metrics_csv(
     const std::filesystem::path& path) {
