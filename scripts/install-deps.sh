@@ -19,7 +19,9 @@ packages=(
 
 missing=()
 for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+  # No pipeline into grep -q: under pipefail, grep leaving early can fail the writer with SIGPIPE.
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
     missing+=("$package")
   fi
 done

@@ -34,24 +34,6 @@ BlasOperand as_blas_operand(const Tensor& m) {
   return {c, CblasNoTrans, std::max<int64_t>(cols, 1)};
 }
 
-// OpenBLAS cuts K into blocks of its tuning size Q, but its serial driver (level3.c) and threaded
-// driver (level3_thread.c) split a tail between Q and 2Q differently (the first rounds the half to
-// the kernel's unroll, the second does not), so the same product could differ in the last bits
-// between 1 and 2 threads. Every call below gets a K of at most Q, so both drivers do one block,
-// and the slices are summed into C in a fixed order. Q in OpenBLAS 0.3.21's param.h (x86-64, s/d):
-// Haswell and Zen 320/256, SkylakeX 448/384 (measured here: results first differ at K = 449 and
-// 385), Sapphire Rapids 320/384. The slices cost 1-4% of GEMM speed at K = 784..2048
-// (bench_matmul, README); older kernels with a smaller Q (Bulldozer: 168) lose only the identity.
-template <typename T>
-constexpr int64_t kMaxBlasDepth = std::is_same_v<T, float> ? 320 : 256;
-
-// Pointer to element [row, col] of an operand as BLAS sees it (before its transpose flag).
-template <typename T>
-const T* operand_at(const BlasOperand& m, int64_t row, int64_t col) {
-  const T* base = m.tensor.template data<T>();
-  return m.trans == CblasNoTrans ? base + row * m.ld + col : base + col * m.ld + row;
-}
-
 // out[M, N] (contiguous) = alpha * a[M, K] @ b[K, N] + beta * out.
 void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
   const int64_t M = a.shape()[0], K = a.shape()[1], N = b.shape()[1];
@@ -65,22 +47,16 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
     return;
   }
   BlasOperand A = as_blas_operand(a), B = as_blas_operand(b);
+  // One BLAS call per product. OpenBLAS picks its kernels and blocking per CPU at run time, and
+  // its serial and threaded drivers may sum a dot product in different orders: a GEMM's last bits
+  // can depend on the thread count (docs/threads.md says what is guaranteed).
   dispatch_floating(out.dtype(), "matmul", [&]<typename T>() {
-    // Equal slices (784 -> 3 x 262) rather than 320, 320, 144: no thin last call.
-    const int64_t slices = (K + kMaxBlasDepth<T> - 1) / kMaxBlasDepth<T>;
-    const int64_t depth = (K + slices - 1) / slices;
-    for (int64_t k0 = 0; k0 < K; k0 += depth) {
-      const int64_t kc = std::min(depth, K - k0);
-      const T* a_slice = operand_at<T>(A, 0, k0);
-      const T* b_slice = operand_at<T>(B, k0, 0);
-      const T slice_beta = k0 == 0 ? T(beta) : T(1);
-      if constexpr (std::is_same_v<T, float>) {
-        cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, float(alpha), a_slice, A.ld, b_slice,
-                    B.ld, slice_beta, out.data<float>(), N);
-      } else {
-        cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, kc, alpha, a_slice, A.ld, b_slice, B.ld,
-                    slice_beta, out.data<double>(), N);
-      }
+    if constexpr (std::is_same_v<T, float>) {
+      cblas_sgemm(CblasRowMajor, A.trans, B.trans, M, N, K, float(alpha), A.tensor.data<float>(),
+                  A.ld, B.tensor.data<float>(), B.ld, float(beta), out.data<float>(), N);
+    } else {
+      cblas_dgemm(CblasRowMajor, A.trans, B.trans, M, N, K, alpha, A.tensor.data<double>(), A.ld,
+                  B.tensor.data<double>(), B.ld, beta, out.data<double>(), N);
     }
   });
 }

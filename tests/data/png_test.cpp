@@ -7,7 +7,9 @@
 #include <stb/stb_image.h>
 
 #include <cmath>
+#include <vector>
 
+#include "data/pixels.h"
 #include "tensor/tensor.h"
 #include "test_helpers.h"
 
@@ -46,6 +48,33 @@ TEST(Png, SingleImage) {
   EXPECT_EQ(d.channels, 1);
   // round(0.5 * 255) = 128; 2.0 is clamped to 255.
   EXPECT_EQ(d.pixels, (std::vector<uint8_t>{0, 128, 255, 255}));
+}
+
+// Every 8-bit level survives the round trip through both pixel ranges, and values between levels
+// go to the nearest level: level v is written as v / 255 (or its [-1, 1] image), or nudged by up
+// to 0.45 of a level either way, and must come back as v on every CPU.
+TEST(Png, AllLevelsRoundTripToTheNearestLevel) {
+  TempDir dir;
+  std::vector<float> unit, symmetric, above, below;
+  std::vector<uint8_t> levels;
+  for (int v = 0; v < 256; ++v) {
+    unit.push_back(float(v) / 255.0f);
+    symmetric.push_back((float(v) / 255.0f - 0.5f) / 0.5f);
+    above.push_back(float((double(v) + 0.45) / 255.0));
+    below.push_back(float((double(v) - 0.45) / 255.0));
+    levels.push_back(uint8_t(v));
+  }
+  write_png(dir / "unit.png", from_vector(unit, {16, 16}));
+  EXPECT_EQ(load(dir / "unit.png").pixels, levels);
+  write_png(dir / "symmetric.png", from_vector(symmetric, {16, 16}), PixelRange::MinusOneToOne);
+  EXPECT_EQ(load(dir / "symmetric.png").pixels, levels);
+  write_png(dir / "above.png", from_vector(above, {16, 16}));
+  EXPECT_EQ(load(dir / "above.png").pixels, levels);
+  write_png(dir / "below.png", from_vector(below, {16, 16}));  // -0.45 / 255 clamps to 0
+  EXPECT_EQ(load(dir / "below.png").pixels, levels);
+  for (int v = 0; v < 255; ++v) {  // just past the midpoint goes up
+    EXPECT_EQ(byte_from_pixel((double(v) + 0.55) / 255.0, PixelRange::ZeroToOne), v + 1);
+  }
 }
 
 TEST(Png, GrayGridLayout) {
