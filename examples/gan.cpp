@@ -20,13 +20,19 @@
 #include "examples/classifier/classifier_model.h"
 #include "examples/common/program.h"
 #include "examples/common/progress.h"
+#include "examples/common/run_folder.h"
+#include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
 #include "examples/gan/gan_training.h"
 #include "examples/gan/stability.h"
+#include "nn/safetensors.h"
 
 using namespace minidl;
 using namespace minidl::examples;
 namespace fs = std::filesystem;
+
+// --epochs' upper bound, and so the largest epoch a checkpoint may claim.
+constexpr int64_t kMaxEpochs = 100000;
 
 int main(int argc, char** argv) {
   std::string data_dir, loss_name = "ns", classifier_path;
@@ -42,7 +48,7 @@ int main(int argc, char** argv) {
   app.add_option("--loss", loss_name, "ns (non-saturating), wgan-gp or hinge")
       ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))->capture_default_str();
   app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), int64_t(100000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))->capture_default_str();
   app.add_option("--batch-size", batch_size, "Real images per critic step")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
   app.add_option("--latent", latent, "Dimensions of z")
@@ -51,11 +57,11 @@ int main(int argc, char** argv) {
                  "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
       ->check(CLI::Range(int64_t(1), int64_t(100)));
   app.add_option("--lr", lr, "Adam learning rate (default: 2e-4, or 1e-4 for wgan-gp)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_in(0, 1, /*low_open=*/true));
   app.add_option("--beta1", beta1, "Adam beta1 (default: 0.5, or 0.0 for wgan-gp)")
-      ->check(CLI::Range(0.0, 0.999999));
+      ->check(finite_in(0, 0.999999));
   app.add_option("--beta2", beta2, "Adam beta2 (default: 0.999, or 0.9 for wgan-gp)")
-      ->check(CLI::Range(0.0, 0.999999));
+      ->check(finite_in(0, 0.999999));
   app.add_option("--classifier", classifier_path,
                  "Evaluator checkpoint from the classifier program (default: "
                  "runs/classifier/classifier.safetensors, trained there if missing)");
@@ -63,10 +69,35 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t(100), int64_t(1000000)))->capture_default_str();
   add_limit_flag(app, limit);
   add_run_flags(app, run);
+  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
+  using enum RunSettings::OnResume;
+  RunSettings settings(app);
+  settings.add("--loss", loss_name);
+  for (auto [flag, value] : {std::pair{"--batch-size", &batch_size}, {"--latent", &latent},
+                             {"--critic-steps", &critic_steps}, {"--limit", &limit}}) {
+    settings.add(flag, *value);
+  }
+  for (auto [flag, value] : {std::pair{"--lr", &lr}, {"--beta1", &beta1}, {"--beta2", &beta2}}) {
+    settings.add(flag, *value);
+  }
+  settings.add("--seed", run.seed);
+  settings.add("--epochs", epochs, MayChange);
+  settings.add("--monitor-samples", monitor_samples, MayChange);
+  settings.add("--data-dir", data_dir, MayChange);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("gan", [&] {
     setup_compute(run.threads);
+    RunFolder folder("gan", run);
+    const std::string checkpoint_path = folder.checkpoint();
+    int64_t saved_epoch = 0;
+    if (run.resume) {
+      const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+      saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
+      print_resume_line("gan", "resuming", checkpoint_path,
+                        "epoch " + std::to_string(saved_epoch),
+                        settings.resume_from(saved, checkpoint_path));
+    }
     const GanLoss loss = parse_gan_loss(loss_name);
     const bool wgan = loss == GanLoss::WganGp;
     if (critic_steps == 0) critic_steps = wgan ? 5 : 1;
@@ -74,8 +105,6 @@ int main(int argc, char** argv) {
     if (beta1 < 0) beta1 = wgan ? 0.0 : 0.5;
     if (beta2 < 0) beta2 = wgan ? 0.9 : 0.999;
     if (classifier_path.empty()) classifier_path = "runs/classifier/classifier.safetensors";
-    fs::create_directories(run.out);
-    const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
 
     // --- data: pixels in [-1, 1] to match G's tanh ---
     data::LabelledImages train =
@@ -115,6 +144,9 @@ int main(int argc, char** argv) {
                                   checkpoint_path);
       loader.load_state(
           data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+      MINIDL_CHECK(loader.epoch() == saved_epoch,
+                   checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
+                                   << "state is at epoch " << loader.epoch());
       stability.load(require_metadata(metadata, "stability", checkpoint_path));
     }
     std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic;
@@ -135,13 +167,18 @@ int main(int argc, char** argv) {
       int64_t critic_updates = 0, generator_updates = 0, seen = 0;
       // --- one epoch: a critic step per real batch, a generator step every critic_steps ---
       while (std::optional<data::Batch> batch = loader.next()) {
+        const std::string where =
+            "epoch " + std::to_string(epoch) + ", step " + std::to_string(critic_updates + 1);
         CriticStep d = train_critic(gan, batch->inputs, noise);
+        check_finite_loss(where, "D's loss", d.loss);
         d_loss += d.loss;
         d_real += d.real_score;
         d_fake += d.fake_score;
         ++critic_updates;
         if (critic_updates % critic_steps == 0) {
-          g_loss += train_generator(gan, batch_size, noise);
+          const double generator_loss = train_generator(gan, batch_size, noise);
+          check_finite_loss(where, "G's loss", generator_loss);
+          g_loss += generator_loss;
           ++generator_updates;
         }
         seen += batch->size();
@@ -177,7 +214,13 @@ int main(int argc, char** argv) {
                    double(scores.coverage.classes_covered), scores.inception_score,
                    scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
 
-      // --- pictures, checkpoint, curves ---
+      // --- checkpoint (first: a failure drawing must not cost the epoch), pictures, curves ---
+      std::map<std::string, std::string> metadata = settings.metadata();
+      metadata["epoch"] = std::to_string(epoch);
+      metadata["noise_generator"] = generator_state_to_string(noise);
+      metadata["loader"] = loader.state().to_string();
+      metadata["stability"] = stability.save();
+      save_training_checkpoint(checkpoint_path, parts, metadata);
       char name[64];
       std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
       {
@@ -186,12 +229,6 @@ int main(int argc, char** argv) {
         data::write_image_grid((fs::path(run.out) / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
                                data::PixelRange::MinusOneToOne);
       }
-      save_training_checkpoint(checkpoint_path, parts,
-                               {{"epoch", std::to_string(epoch)},
-                                {"noise_generator", generator_state_to_string(noise)},
-                                {"loader", loader.state().to_string()},
-                                {"stability", stability.save()},
-                                {"loss", loss_name}});
       data::plot_training_curves(
           (fs::path(run.out) / "metrics.csv").string(), (fs::path(run.out) / "curves.png").string(),
           {.x_column = "epoch",

@@ -5,6 +5,7 @@
 
 #include "autograd/autograd.h"
 #include "data/fashion_mnist.h"
+#include "examples/common/program.h"
 #include "nn/checkpoint.h"
 #include "nn/losses.h"
 
@@ -38,6 +39,8 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
   while (std::optional<data::Batch> batch = loader.next()) {
     Variable logits = classifier(Variable(batch->inputs));  // [B, 10]
     Variable loss = nn::cross_entropy(logits, batch->labels);
+    check_finite_loss("step " + std::to_string(step + 1) + " of the epoch", "the cross-entropy",
+                      loss.item());
     classifier.zero_grad();
     loss.backward();
     adam.step();

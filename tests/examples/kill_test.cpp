@@ -1,0 +1,165 @@
+// kill -9 at random moments, some of them in the middle of a checkpoint save: after every kill the
+// run folder holds a loadable checkpoint (or none yet), the next start removes the temporaries
+// the kill left, and the run, resumed again and again, ends with exactly the state of a run that
+// was never interrupted.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "examples/common/run_folder.h"
+#include "nn/safetensors.h"
+#include "program_run.h"
+
+using namespace minidl;
+using namespace minidl::testing;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A small run: 6 steps per epoch on 300 images, a checkpoint of about 1 MB every epoch.
+std::vector<std::string> vae_arguments(const fs::path& out, bool resume) {
+  std::vector<std::string> args = {"--limit", "300", "--batch-size", "50", "--hidden", "64",
+                                   "--latent", "2", "--epochs", "6", "--threads", "1",
+                                   "--out", out.string()};
+  if (resume) args.push_back("--resume");
+  return args;
+}
+
+// Starts the program in its own process group (so that a kill takes its gnuplot child too, as a
+// terminal's would), output discarded.
+pid_t start(const fs::path& program, const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    std::vector<char*> argv = {const_cast<char*>(program.c_str())};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(program.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// The temporary files in the folder (all kinds RunFolder removes).
+std::set<std::string> temporaries(const fs::path& dir) {
+  std::set<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (examples::is_stale_temporary_name(name)) names.insert(name);
+  }
+  return names;
+}
+
+// Whether a checkpoint save is under way: a temporary checkpoint that an earlier kill did not
+// leave.
+bool saving(const fs::path& dir, const std::set<std::string>& left_earlier) {
+  for (const std::string& name : temporaries(dir)) {
+    if (name.rfind("checkpoint.safetensors.tmp.", 0) == 0 && !left_earlier.contains(name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
+  const fs::path program = example_program("vae");
+  const fs::path dir = fresh_test_dir("kill");
+  const fs::path straight = dir / "straight", killed = dir / "killed";
+
+  const auto began = Clock::now();
+  const pid_t reference = start(program, vae_arguments(straight, false));
+  int status = 0;
+  ASSERT_EQ(::waitpid(reference, &status, 0), reference);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const double run_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+
+  std::mt19937 random(19);
+  int kills = 0, mid_save = 0;
+  bool finished = false;
+  std::set<std::string> pending;  // temporaries left by kills, to be gone after the next start
+  for (int attempt = 0; attempt < 14 && !finished; ++attempt) {
+    const bool resume = fs::exists(killed / "checkpoint.safetensors");
+    const pid_t pid = start(program, vae_arguments(killed, resume));
+    // Every other attempt waits for a checkpoint save to begin; the others pick a moment.
+    const bool at_save = attempt % 2 == 1;
+    const auto deadline =
+        Clock::now() + std::chrono::duration<double, std::milli>(
+                           at_save ? 2 * run_ms
+                                   : std::uniform_real_distribution<double>(0, run_ms)(random));
+    bool exited = false, in_save = false;
+    while (Clock::now() < deadline) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      if (at_save && saving(killed, pending)) break;
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (!exited) {
+      in_save = saving(killed, pending);
+      ::kill(-pid, SIGKILL);
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      exited = !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    }
+    if (exited) {
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "attempt " << attempt;
+      finished = true;
+    } else {
+      ++kills;
+      mid_save += in_save;
+    }
+    // A run that got as far as a save (or to its end) had started properly, clean-up included:
+    // nothing an earlier kill left may remain.
+    if (exited || in_save) {
+      for (const std::string& name : pending) {
+        EXPECT_FALSE(fs::exists(killed / name)) << name << " survived a start, attempt " << attempt;
+      }
+      pending.clear();
+    }
+    if (!exited) {
+      for (const std::string& name : temporaries(killed)) pending.insert(name);
+    }
+    // Whatever the moment, the checkpoint is whole: it loads, checksums and all.
+    if (fs::exists(killed / "checkpoint.safetensors")) {
+      EXPECT_NO_THROW(nn::load_safetensors((killed / "checkpoint.safetensors").string()))
+          << "attempt " << attempt;
+    }
+  }
+  EXPECT_GE(kills, 4);
+  EXPECT_GE(mid_save, 1) << "no kill landed in a save";
+
+  // Resume until done: the first start must remove every temporary the kills left.
+  if (!finished) {
+    ProgramRun r = run_program(program, "--limit 300 --batch-size 50 --hidden 64 --latent 2 "
+                                        "--epochs 6 --threads 1 --resume --out '" +
+                                            killed.string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  EXPECT_TRUE(temporaries(killed).empty());
+  const nn::SafetensorsFile a = nn::load_safetensors((straight / "checkpoint.safetensors").string());
+  const nn::SafetensorsFile b = nn::load_safetensors((killed / "checkpoint.safetensors").string());
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (size_t i = 0; i < a.tensors.size(); ++i) {
+    ASSERT_EQ(a.tensors[i].first, b.tensors[i].first);
+    EXPECT_EQ(a.tensors[i].second.to_vector<double>(), b.tensors[i].second.to_vector<double>())
+        << a.tensors[i].first;
+  }
+  EXPECT_EQ(a.metadata, b.metadata);
+  EXPECT_EQ(read_metrics_csv(killed / "metrics.csv")["epoch"],
+            (std::vector<double>{1, 2, 3, 4, 5, 6}));
+}
