@@ -130,8 +130,8 @@ Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name) {
                                           << " bytes of data, got " << have);
   MINIDL_CHECK(need == have, "read_idx: " << name << ": dimensions " << header.shape << " of "
                                           << header.type_name << " need " << need
-                                          << " bytes of data, got " << have << " ("
-                                          << (have - need) << " bytes too many)");
+                                          << " bytes of data, got " << have << " (" << (have - need)
+                                          << " bytes too many)");
   Tensor out = Tensor::empty(header.shape, header.dtype);
   convert_elements(header.type_code, bytes.data() + header.header_bytes, out.numel(), out);
   return out;

@@ -18,7 +18,7 @@ inline constexpr size_t kIdxMaxBytes = size_t(1) << 31;
 
 // What an IDX header declares: the element type and the dimensions, and the bytes they take.
 struct IdxHeader {
-  uint8_t type_code = 0;   // 0x08 ubyte ... 0x0e double
+  uint8_t type_code = 0;  // 0x08 ubyte ... 0x0e double
   const char* type_name = "";
   DType dtype = DType::UInt8;  // of the tensor parse_idx makes
   Shape shape;

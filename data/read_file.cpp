@@ -62,8 +62,8 @@ std::vector<uint8_t> read_file(const std::string& path, std::string_view op, siz
     MINIDL_CHECK(n >= 0, op << ": " << path << ": read error: " << std::strerror(errno));
     if (n == 0) break;
     used += size_t(n);
-    MINIDL_CHECK(used <= max_bytes, op << ": " << path << ": grew past the limit of "
-                                       << max_bytes << " bytes while being read");
+    MINIDL_CHECK(used <= max_bytes, op << ": " << path << ": grew past the limit of " << max_bytes
+                                       << " bytes while being read");
   }
   bytes.resize(used);
   return bytes;

@@ -32,11 +32,14 @@ int main(int argc, char** argv) {
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
   app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), kMaxEpochs))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->capture_default_str();
   app.add_option("--batch-size", batch_size, "Images per training step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--hidden", hidden, "Units in each of the two hidden layers")
-      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))
+      ->capture_default_str();
   app.add_option("--lr", lr, "Adam learning rate")
       ->check(finite_in(0, 1, /*low_open=*/true))
       ->capture_default_str();
@@ -82,8 +85,8 @@ int main(int argc, char** argv) {
     CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}, {}};
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      loader.load_state(
-          data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+      loader.load_state(data::DataLoaderState::from_string(
+          require_metadata(metadata, "loader", checkpoint_path)));
       MINIDL_CHECK(loader.epoch() == saved_epoch,
                    checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
                                    << "state is at epoch " << loader.epoch());
@@ -103,8 +106,9 @@ int main(int argc, char** argv) {
       classifier.eval();
       const double test_accuracy = accuracy(classifier, test.images, test.labels);
       char summary[128];
-      std::snprintf(summary, sizeof summary, "loss %.4f | train accuracy %.2f%% | test accuracy %.2f%%",
-                    result.loss, 100 * result.accuracy, 100 * test_accuracy);
+      std::snprintf(summary, sizeof summary,
+                    "loss %.4f | train accuracy %.2f%% | test accuracy %.2f%%", result.loss,
+                    100 * result.accuracy, 100 * test_accuracy);
       progress.finish(summary);
       metrics.log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
       std::map<std::string, std::string> metadata = settings.metadata();

@@ -40,19 +40,25 @@ int main(int argc, char** argv) {
   int64_t limit = 0;
   double lr = 0, beta1 = -1, beta2 = -1;
   RunFlags run{.out = "runs/gan"};
-  CLI::App app{"Train an MLP GAN on Fashion-MNIST with class-coverage, Inception-Score and "
-               "Fréchet monitors.", "gan"};
+  CLI::App app{
+      "Train an MLP GAN on Fashion-MNIST with class-coverage, Inception-Score and "
+      "Fréchet monitors.",
+      "gan"};
   app.add_option("--data-dir", data_dir,
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
   app.add_option("--loss", loss_name, "ns (non-saturating), wgan-gp or hinge")
-      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))->capture_default_str();
+      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
+      ->capture_default_str();
   app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), kMaxEpochs))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->capture_default_str();
   app.add_option("--batch-size", batch_size, "Real images per critic step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--latent", latent, "Dimensions of z")
-      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
   app.add_option("--critic-steps", critic_steps,
                  "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
       ->check(CLI::Range(int64_t(1), int64_t(100)));
@@ -66,15 +72,18 @@ int main(int argc, char** argv) {
                  "Evaluator checkpoint from the classifier program (default: "
                  "runs/classifier/classifier.safetensors, trained there if missing)");
   app.add_option("--monitor-samples", monitor_samples, "Samples scored by the monitors each epoch")
-      ->check(CLI::Range(int64_t(100), int64_t(1000000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(100), int64_t(1000000)))
+      ->capture_default_str();
   add_limit_flag(app, limit);
   add_run_flags(app, run);
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   using enum RunSettings::OnResume;
   RunSettings settings(app);
   settings.add("--loss", loss_name);
-  for (auto [flag, value] : {std::pair{"--batch-size", &batch_size}, {"--latent", &latent},
-                             {"--critic-steps", &critic_steps}, {"--limit", &limit}}) {
+  for (auto [flag, value] : {std::pair{"--batch-size", &batch_size},
+                             {"--latent", &latent},
+                             {"--critic-steps", &critic_steps},
+                             {"--limit", &limit}}) {
     settings.add(flag, *value);
   }
   for (auto [flag, value] : {std::pair{"--lr", &lr}, {"--beta1", &beta1}, {"--beta2", &beta2}}) {
@@ -94,8 +103,7 @@ int main(int argc, char** argv) {
     if (run.resume) {
       const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
       saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
-      print_resume_line("gan", "resuming", checkpoint_path,
-                        "epoch " + std::to_string(saved_epoch),
+      print_resume_line("gan", "resuming", checkpoint_path, "epoch " + std::to_string(saved_epoch),
                         settings.resume_from(saved, checkpoint_path));
     }
     const GanLoss loss = parse_gan_loss(loss_name);
@@ -114,7 +122,8 @@ int main(int argc, char** argv) {
     const int64_t pixels = train.images.size(1);
 
     // --- the evaluator and the real test set's feature statistics (computed once) ---
-    metrics::Evaluator evaluator = make_evaluator(load_or_train_classifier(classifier_path, data_dir));
+    metrics::Evaluator evaluator =
+        make_evaluator(load_or_train_classifier(classifier_path, data_dir));
     const metrics::GaussianFit test_features = evaluator.feature_statistics(test.images);
 
     // --- networks: G z-256-512-1024-784 tanh, D 784-1024-512-256-1 logits ---
@@ -128,9 +137,9 @@ int main(int argc, char** argv) {
     gan.loss = loss;
     gan.latent = latent;
     Generator noise(run.seed + 1);
-    data::DataLoader loader(train.images, Tensor(),
-                            {.batch_size = batch_size, .shuffle = true, .drop_last = true,
-                             .seed = run.seed + 2});
+    data::DataLoader loader(
+        train.images, Tensor(),
+        {.batch_size = batch_size, .shuffle = true, .drop_last = true, .seed = run.seed + 2});
     Generator fixed(run.seed + 3);
     const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
@@ -140,10 +149,10 @@ int main(int argc, char** argv) {
     StabilityMonitor stability(loss);
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
-                                  checkpoint_path);
-      loader.load_state(
-          data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+      generator_state_from_string(
+          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
+      loader.load_state(data::DataLoaderState::from_string(
+          require_metadata(metadata, "loader", checkpoint_path)));
       MINIDL_CHECK(loader.epoch() == saved_epoch,
                    checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
                                    << "state is at epoch " << loader.epoch());
@@ -153,11 +162,10 @@ int main(int argc, char** argv) {
     std::printf("gan: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g)\n",
                 loss_name.c_str(), (long long)critic_steps, lr, beta1, beta2);
 
-    data::CsvLogger metrics(
-        (fs::path(run.out) / "metrics.csv").string(),
-        {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl", "classes_covered",
-         "inception_score", "frechet", "alarm", "seconds"},
-        {.resume = run.resume, .resume_after = double(loader.epoch())});
+    data::CsvLogger metrics((fs::path(run.out) / "metrics.csv").string(),
+                            {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
+                             "classes_covered", "inception_score", "frechet", "alarm", "seconds"},
+                            {.resume = run.resume, .resume_after = double(loader.epoch())});
 
     for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
       ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
@@ -199,15 +207,16 @@ int main(int argc, char** argv) {
       Tensor samples = generate(*gan.generator, monitor_samples, latent, monitor_noise);
       Tensor samples01 = clamp(mul(add(samples, 1.0), 0.5), 0.0, 1.0);
       metrics::GeneratorScores scores = evaluator.score(samples01, test_features);
-      const bool alarm = stability.update({d_loss, g_loss, scores.coverage.classes_covered,
-                                           scores.coverage.kl_from_uniform});
+      const bool alarm = stability.update(
+          {d_loss, g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform});
       char summary[200];
-      std::snprintf(summary, sizeof summary,
-                    "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
-                    "FD %.2f%s",
-                    d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
-                    (long long)scores.coverage.classes_covered, scores.inception_score,
-                    scores.frechet_distance, alarm ? " | ALARM" : "");
+      std::snprintf(
+          summary, sizeof summary,
+          "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
+          "FD %.2f%s",
+          d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
+          (long long)scores.coverage.classes_covered, scores.inception_score,
+          scores.frechet_distance, alarm ? " | ALARM" : "");
       progress.finish(summary);
       if (alarm) std::fprintf(stderr, "gan: warning: %s\n", stability.reason().c_str());
       metrics.log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
@@ -226,15 +235,18 @@ int main(int argc, char** argv) {
       {
         NoGradGuard no_grad;
         Tensor grid = (*gan.generator)(Variable(fixed_z)).data();
-        data::write_image_grid((fs::path(run.out) / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
-                               data::PixelRange::MinusOneToOne);
+        data::write_image_grid((fs::path(run.out) / name).string(), grid.reshape({64, 1, 28, 28}),
+                               8, 8, data::PixelRange::MinusOneToOne);
       }
-      data::plot_training_curves(
-          (fs::path(run.out) / "metrics.csv").string(), (fs::path(run.out) / "curves.png").string(),
-          {.x_column = "epoch",
-           .panels = {{"d_loss", "g_loss"}, {"d_real", "d_fake"}, {"class_kl"},
-                      {"inception_score"}, {"frechet"}},
-           .title = "GAN (" + loss_name + ") on Fashion-MNIST"});
+      data::plot_training_curves((fs::path(run.out) / "metrics.csv").string(),
+                                 (fs::path(run.out) / "curves.png").string(),
+                                 {.x_column = "epoch",
+                                  .panels = {{"d_loss", "g_loss"},
+                                             {"d_real", "d_fake"},
+                                             {"class_kl"},
+                                             {"inception_score"},
+                                             {"frechet"}},
+                                  .title = "GAN (" + loss_name + ") on Fashion-MNIST"});
     }
 
     // --- 10,000 samples in [0, 1] for other tools (minidl-info score, Python) ---

@@ -109,17 +109,20 @@ int main(int argc, char** argv) {
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   using enum RunSettings::OnResume;
   RunSettings settings(app);
-  for (auto [flag, value] : {std::pair{"--data", &data_name}, {"--loss", &loss_name},
-                             {"--lr-schedule", &schedule}}) {
+  for (auto [flag, value] :
+       {std::pair{"--data", &data_name}, {"--loss", &loss_name}, {"--lr-schedule", &schedule}}) {
     settings.add(flag, *value);
   }
-  for (auto [flag, value] : {std::pair{"--pack", &pack}, {"--batch-size", &batch_size},
-                             {"--latent", &latent}, {"--hidden", &hidden}, {"--layers", &layers},
+  for (auto [flag, value] : {std::pair{"--pack", &pack},
+                             {"--batch-size", &batch_size},
+                             {"--latent", &latent},
+                             {"--hidden", &hidden},
+                             {"--layers", &layers},
                              {"--critic-steps", &critic_steps}}) {
     settings.add(flag, *value);
   }
-  for (auto [flag, value] : {std::pair{"--r1", &r1_gamma}, {"--lr", &lr}, {"--beta1", &beta1},
-                             {"--beta2", &beta2}}) {
+  for (auto [flag, value] :
+       {std::pair{"--r1", &r1_gamma}, {"--lr", &lr}, {"--beta1", &beta1}, {"--beta2", &beta2}}) {
     settings.add(flag, *value);
   }
   settings.add("--seed", run.seed);
@@ -151,8 +154,8 @@ int main(int argc, char** argv) {
     const GanLoss loss = parse_gan_loss(loss_name);
     if (critic_steps == 0) critic_steps = loss == GanLoss::WganGp ? 5 : 1;
     if (r1_gamma < 0) r1_gamma = loss == GanLoss::WganGp ? 0.0 : 0.1;
-    MINIDL_CHECK(batch_size % pack == 0, "--pack " << pack << " does not divide --batch-size "
-                                                   << batch_size);
+    MINIDL_CHECK(batch_size % pack == 0,
+                 "--pack " << pack << " does not divide --batch-size " << batch_size);
 
     // --- the data: an endless stream of points from the mixture ---
     const metrics::GaussianMixture2d mixture =

@@ -68,7 +68,8 @@ Dataset load_dataset(const Flags& flags) {
     for (size_t i = 0; i < every.size(); ++i) every[i] = int64_t(i);
     Tensor all = folder.get_batch(every).inputs.reshape({folder.size(), 28 * 28});
     const int64_t n = all.size(0), test = std::max<int64_t>(1, n / 10);
-    MINIDL_CHECK(n >= 2, "--data-dir " << flags.data_dir << ": need at least 2 images, found " << n);
+    MINIDL_CHECK(n >= 2,
+                 "--data-dir " << flags.data_dir << ": need at least 2 images, found " << n);
     d.train = all.narrow(0, 0, n - test);
     d.test = all.narrow(0, n - test, test);
   }
@@ -155,7 +156,8 @@ void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int
 
 int main(int argc, char** argv) {
   Flags flags;
-  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default) on Fashion-MNIST.", "vae"};
+  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default) on Fashion-MNIST.",
+               "vae"};
   app.add_option("--data", flags.data, "Data set: fashion-mnist, mnist or folder")
       ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder"}))
       ->capture_default_str();
@@ -163,24 +165,31 @@ int main(int argc, char** argv) {
                  "Where the data set is (default: /usr/share/datasets/fashion-mnist, or "
                  "$MINIDL_FASHION_MNIST_DIR / $MINIDL_MNIST_DIR); required for --data folder");
   app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), kMaxEpochs))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->capture_default_str();
   app.add_option("--batch-size", flags.batch_size, "Images per training step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--latent", flags.latent, "Latent dimensions (2 adds latent_manifold.png)")
-      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
   app.add_option("--hidden", flags.hidden, "Hidden units of encoder and decoder")
-      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))
+      ->capture_default_str();
   app.add_option("--lr", flags.lr, "Adam learning rate")
-      ->check(finite_in(0, 1, /*low_open=*/true))->capture_default_str();
+      ->check(finite_in(0, 1, /*low_open=*/true))
+      ->capture_default_str();
   app.add_option("--beta", flags.beta, "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
-      ->check(finite_in(0, 1000))->capture_default_str();
+      ->check(finite_in(0, 1000))
+      ->capture_default_str();
   add_run_flags(app, flags);
   app.add_flag("--eval-only", flags.eval_only,
                "Evaluate <out>/checkpoint.safetensors on the test set and exit");
   app.add_option("--iw-samples", flags.iw_samples,
                  "At the end, also estimate -log p(x) with the importance-weighted bound using "
                  "this many samples per image (0: off)")
-      ->check(CLI::Range(int64_t(0), int64_t(100000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(0), int64_t(100000)))
+      ->capture_default_str();
   add_limit_flag(app, flags.limit);
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   using enum RunSettings::OnResume;
@@ -206,8 +215,9 @@ int main(int argc, char** argv) {
     const std::string checkpoint_path = (out / RunFolder::kCheckpoint).string();
     int64_t saved_epoch = 0;
     if (flags.resume || flags.eval_only) {
-      MINIDL_CHECK(fs::exists(checkpoint_path), checkpoint_path << ": no checkpoint to "
-                                                               << (flags.eval_only ? "evaluate" : "resume from"));
+      MINIDL_CHECK(fs::exists(checkpoint_path),
+                   checkpoint_path << ": no checkpoint to "
+                                   << (flags.eval_only ? "evaluate" : "resume from"));
       const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
       saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
       const std::vector<std::string> changes = settings.resume_from(saved, checkpoint_path);
@@ -227,23 +237,26 @@ int main(int argc, char** argv) {
     Vae vae({pixels, flags.hidden, flags.latent}, init);
     optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
     Generator noise(flags.seed + 1);  // the reparameterisation's eps, saved in checkpoints
-    data::DataLoader loader(d.train, Tensor(),
-                            {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
+    data::DataLoader loader(
+        d.train, Tensor(),
+        {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
     Generator sample_generator(flags.seed + 3);
     const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
     CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
 
     if (flags.resume || flags.eval_only) {
-      MINIDL_CHECK(fs::exists(checkpoint_path), checkpoint_path << ": no checkpoint to "
-                                                               << (flags.eval_only ? "evaluate" : "resume from"));
+      MINIDL_CHECK(fs::exists(checkpoint_path),
+                   checkpoint_path << ": no checkpoint to "
+                                   << (flags.eval_only ? "evaluate" : "resume from"));
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
-                                  checkpoint_path);
+      generator_state_from_string(
+          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
       loader.load_state(data::DataLoaderState::from_string(
           require_metadata(metadata, "loader", checkpoint_path)));
-      MINIDL_CHECK(loader.epoch() == saved_epoch,
-                   checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's state "
-                                   << "is at epoch " << loader.epoch());
+      MINIDL_CHECK(loader.epoch() == saved_epoch, checkpoint_path
+                                                      << ": metadata epoch " << saved_epoch
+                                                      << " but the loader's state "
+                                                      << "is at epoch " << loader.epoch());
     }
     std::cout << vae << '\n';
 
@@ -278,7 +291,8 @@ int main(int argc, char** argv) {
           kl_sum += kl;
           seen += batch->size();
           char text[64];
-          std::snprintf(text, sizeof text, "-ELBO %.2f", (reconstruction_sum + kl_sum) / double(seen));
+          std::snprintf(text, sizeof text, "-ELBO %.2f",
+                        (reconstruction_sum + kl_sum) / double(seen));
           progress.update(++step, seen, text);
         }
         const double seconds =
@@ -292,9 +306,10 @@ int main(int argc, char** argv) {
         const double train_reconstruction = reconstruction_sum / double(seen);
         const double train_kl = kl_sum / double(seen);
         char summary[160];
-        std::snprintf(summary, sizeof summary,
-                      "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
-                      train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
+        std::snprintf(
+            summary, sizeof summary,
+            "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
+            train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
         progress.finish(summary);
         metrics.log({double(epoch), train_reconstruction + train_kl, train_reconstruction, train_kl,
                      test.nelbo, test.reconstruction, test.kl, seconds});
@@ -306,12 +321,11 @@ int main(int argc, char** argv) {
         metadata["loader"] = loader.state().to_string();
         save_training_checkpoint(checkpoint_path, parts, metadata);
         write_pictures(vae, d, fixed_z, epoch, out);
-        data::plot_training_curves((out / "metrics.csv").string(), (out / "curves.png").string(),
-                                   {.x_column = "epoch",
-                                    .panels = {{"train_nelbo", "test_nelbo"},
-                                               {"test_reconstruction"},
-                                               {"test_kl"}},
-                                    .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
+        data::plot_training_curves(
+            (out / "metrics.csv").string(), (out / "curves.png").string(),
+            {.x_column = "epoch",
+             .panels = {{"train_nelbo", "test_nelbo"}, {"test_reconstruction"}, {"test_kl"}},
+             .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
       }
     }
 

@@ -1,19 +1,19 @@
 #include "nn/safetensors.h"
 
-#include <algorithm>
-#include <bit>
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
-#include <map>
-#include <memory>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <bit>
+#include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -109,9 +109,8 @@ std::string serialize_safetensors(const TensorMap& tensors, const Metadata& meta
   for (const auto& [name, tensor] : tensors) {
     if (!tensor.defined()) continue;  // refused below
     const Tensor bytes = tensor.contiguous();
-    all_metadata[std::string(kSafetensorsChecksumPrefix) + name] =
-        checksum(static_cast<const char*>(bytes.raw_data()),
-                 uint64_t(bytes.numel()) * bytes.element_size());
+    all_metadata[std::string(kSafetensorsChecksumPrefix) + name] = checksum(
+        static_cast<const char*>(bytes.raw_data()), uint64_t(bytes.numel()) * bytes.element_size());
   }
   if (!all_metadata.empty()) {
     Json meta = Json::object();
@@ -358,17 +357,15 @@ class Parser {
       auto it = sums.find(entry.name);
       PARSE_CHECK(it != sums.end(), "tensor '" << entry.name << "' has no checksum although the "
                                                << "file's other tensors have one");
-      const std::string actual =
-          checksum(data_.data() + entry.begin, entry.end - entry.begin);
+      const std::string actual = checksum(data_.data() + entry.begin, entry.end - entry.begin);
       PARSE_CHECK(it->second == actual,
                   "tensor '" << entry.name << "': checksum mismatch (the metadata says CRC-32 "
                              << it->second << ", the data has " << actual
                              << "): the file is corrupt");
       sums.erase(it);
     }
-    PARSE_CHECK(sums.empty(),
-                "the metadata has a checksum for '" << sums.begin()->first
-                                                    << "', which is not a tensor in the file");
+    PARSE_CHECK(sums.empty(), "the metadata has a checksum for '"
+                                  << sums.begin()->first << "', which is not a tensor in the file");
   }
 
   std::string_view bytes_;

@@ -94,8 +94,8 @@ void add_run_flags(CLI::App& app, RunFlags& flags) {
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
   app.add_option("--out", flags.out, "Output folder (docs/run-folder.md)")->capture_default_str();
-  CLI::Option* resume = app.add_flag(
-      "--resume", flags.resume, "Continue the run in <out> from <out>/checkpoint.safetensors");
+  CLI::Option* resume = app.add_flag("--resume", flags.resume,
+                                     "Continue the run in <out> from <out>/checkpoint.safetensors");
   app.add_flag("--overwrite", flags.overwrite,
                "Start a new run in <out> even though it holds one (its checkpoint and metrics "
                "are replaced)")
@@ -116,7 +116,9 @@ void setup_compute(int threads) {
 void check_finite_loss(const std::string& where, const std::string& term, double value) {
   if (std::isfinite(value)) return;
   throw DivergedError("training diverged at " + where + ": " + term + " is " +
-                      (std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf") +
+                      (std::isnan(value) ? "nan"
+                       : value > 0       ? "inf"
+                                         : "-inf") +
                       "; stopped, the last checkpoint is kept (try a lower --lr)");
 }
 

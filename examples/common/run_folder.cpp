@@ -53,8 +53,7 @@ RunFolder::RunFolder(const std::string& program, const RunFlags& flags) : path_(
   MINIDL_CHECK(!flags.out.empty(), "--out: empty folder name");
   std::error_code ec;
   if (fs::exists(path_, ec)) {
-    MINIDL_CHECK(fs::is_directory(path_, ec),
-                 "--out " << flags.out << ": is a file, not a folder");
+    MINIDL_CHECK(fs::is_directory(path_, ec), "--out " << flags.out << ": is a file, not a folder");
   } else {
     fs::create_directories(path_, ec);
     MINIDL_CHECK(!ec, "--out " << flags.out << ": cannot create the folder: " << ec.message());
@@ -65,14 +64,14 @@ RunFolder::RunFolder(const std::string& program, const RunFlags& flags) : path_(
   // released by the kernel however the holder ends, kill -9 included.
   const std::string lock_path = file(kLock);
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  MINIDL_CHECK(lock_fd_ >= 0, lock_path << ": cannot open the folder's lock: "
-                                        << std::strerror(errno));
+  MINIDL_CHECK(lock_fd_ >= 0,
+               lock_path << ": cannot open the folder's lock: " << std::strerror(errno));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     ::close(lock_fd_);
     lock_fd_ = -1;
-    MINIDL_CHECK(error != EWOULDBLOCK, "--out " << flags.out
-                                                << ": another trainer is running in this folder");
+    MINIDL_CHECK(error != EWOULDBLOCK,
+                 "--out " << flags.out << ": another trainer is running in this folder");
     MINIDL_FAIL(lock_path << ": cannot lock: " << std::strerror(error));
   }
 

@@ -20,9 +20,8 @@ std::string format_setting(double value) {
   return text;
 }
 
-void print_resume_line(const std::string& program, const std::string& what,
-                       const std::string& path, const std::string& position,
-                       const std::vector<std::string>& changes) {
+void print_resume_line(const std::string& program, const std::string& what, const std::string& path,
+                       const std::string& position, const std::vector<std::string>& changes) {
   std::string line = program + ": " + what + " " + path + " after " + position;
   for (size_t i = 0; i < changes.size(); ++i) line += (i == 0 ? "; changed: " : ", ") + changes[i];
   std::printf("%s\n", line.c_str());
@@ -98,9 +97,9 @@ std::vector<std::string> RunSettings::resume_from(const std::map<std::string, st
           using T = std::remove_pointer_t<decltype(target)>;
           // The saved value in the setting's own type: a corrupt one is an error, not a default.
           T saved_value{};
-          MINIDL_CHECK(from_text(it->second, &saved_value),
-                       path << ": metadata " << s.flag << " = '" << it->second
-                            << "' is not a valid value");
+          MINIDL_CHECK(from_text(it->second, &saved_value), path << ": metadata " << s.flag
+                                                                 << " = '" << it->second
+                                                                 << "' is not a valid value");
           if (!given(s.flag)) {
             // Through the flag's own checks, as if typed: a forged checkpoint cannot set
             // --pack 0 or --lr 1e308 where the command line could not.
@@ -123,8 +122,8 @@ std::vector<std::string> RunSettings::resume_from(const std::map<std::string, st
             changes.push_back(s.flag + " " + given_text + " (was " + saved_text + ")");
             return;
           }
-          throw UsageError(s.flag + ": " + path + " was trained with " + s.flag + " " +
-                           saved_text + ", given " + given_text +
+          throw UsageError(s.flag + ": " + path + " was trained with " + s.flag + " " + saved_text +
+                           ", given " + given_text +
                            "; resume with the same value (or leave the flag out), or start a "
                            "new run with --overwrite or another --out");
         },

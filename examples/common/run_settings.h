@@ -55,9 +55,8 @@ class RunSettings {
 
 // The first line of a resumed run: "<program>: resuming <path> after epoch 3; changed: --epochs
 // 5 (was 3)". `what` is "resuming" or alike, `position` "epoch 3" or "step 2000".
-void print_resume_line(const std::string& program, const std::string& what,
-                       const std::string& path, const std::string& position,
-                       const std::vector<std::string>& changes);
+void print_resume_line(const std::string& program, const std::string& what, const std::string& path,
+                       const std::string& position, const std::vector<std::string>& changes);
 
 // A double as the shortest text that reads back as the same value, as settings are stored.
 std::string format_setting(double value);

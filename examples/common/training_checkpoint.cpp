@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "examples/common/program.h"
-
 #include "nn/checkpoint.h"
 
 namespace minidl::examples {
@@ -54,7 +53,8 @@ std::map<std::string, std::string> load_training_checkpoint(const std::string& p
     for (auto& [name, tensor] : optimizer->state_dict()) backup.emplace_back(name, tensor.clone());
     optimizer_backups.push_back(std::move(backup));
   }
-  for (const auto& [part, scheduler] : parts.schedulers) scheduler_backups.push_back(scheduler->state_dict());
+  for (const auto& [part, scheduler] : parts.schedulers)
+    scheduler_backups.push_back(scheduler->state_dict());
   size_t modules_done = 0, optimizers_done = 0, schedulers_done = 0;
   try {
     for (const auto& [part, module] : parts.modules) {
@@ -115,22 +115,21 @@ void generator_state_from_string(Generator& generator, const std::string& text,
 const std::string& require_metadata(const std::map<std::string, std::string>& metadata,
                                     const std::string& key, const std::string& path) {
   auto it = metadata.find(key);
-  MINIDL_CHECK(it != metadata.end(), path << ": not a minidl training checkpoint (no '" << key
-                                          << "' in its metadata)");
+  MINIDL_CHECK(it != metadata.end(),
+               path << ": not a minidl training checkpoint (no '" << key << "' in its metadata)");
   return it->second;
 }
 
-int64_t metadata_integer(const std::map<std::string, std::string>& metadata,
-                         const std::string& key, const std::string& path, int64_t low,
-                         int64_t high) {
+int64_t metadata_integer(const std::map<std::string, std::string>& metadata, const std::string& key,
+                         const std::string& path, int64_t low, int64_t high) {
   const std::string& text = require_metadata(metadata, key, path);
   int64_t value = 0;
   const char* end = text.data() + text.size();
   const auto [rest, error] = std::from_chars(text.data(), end, value);
-  MINIDL_CHECK(!text.empty() && error == std::errc() && rest == end && value >= low &&
-                   value <= high,
-               path << ": metadata " << key << " = '" << text << "' is not an integer in ["
-                    << low << ", " << high << "]");
+  MINIDL_CHECK(
+      !text.empty() && error == std::errc() && rest == end && value >= low && value <= high,
+      path << ": metadata " << key << " = '" << text << "' is not an integer in [" << low << ", "
+           << high << "]");
   return value;
 }
 

@@ -19,8 +19,8 @@
 namespace minidl::examples {
 
 struct CheckpointParts {
-  std::vector<std::pair<std::string, nn::Module*>> modules;            // part name, module
-  std::vector<std::pair<std::string, optim::Optimizer*>> optimizers;   // part name, optimizer
+  std::vector<std::pair<std::string, nn::Module*>> modules;             // part name, module
+  std::vector<std::pair<std::string, optim::Optimizer*>> optimizers;    // part name, optimizer
   std::vector<std::pair<std::string, optim::LRScheduler*>> schedulers;  // part name, schedule
 };
 
@@ -45,8 +45,7 @@ const std::string& require_metadata(const std::map<std::string, std::string>& me
 
 // A metadata value that must be a decimal integer in [low, high], all of it ("12abc", "-5" or
 // "1e3" are errors naming the key, the value and the range).
-int64_t metadata_integer(const std::map<std::string, std::string>& metadata,
-                         const std::string& key, const std::string& path, int64_t low,
-                         int64_t high);
+int64_t metadata_integer(const std::map<std::string, std::string>& metadata, const std::string& key,
+                         const std::string& path, int64_t low, int64_t high);
 
 }  // namespace minidl::examples

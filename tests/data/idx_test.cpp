@@ -168,10 +168,9 @@ TEST(IdxErrors, DecompressionLimit) {
             "read_idx: zeros.gz: the header declares [100000] of ubyte, 100000 bytes of data, "
             "over the limit of 50000 bytes");
   // gunzip's own limit, for callers without a header to go by.
-  EXPECT_EQ(error_message([&] {
-              gunzip(read_bytes(dir / "zeros.gz"), "read_idx", "zeros.gz", 50000);
-            }),
-            "read_idx: zeros.gz: decompresses to more than 50000 bytes, the limit");
+  EXPECT_EQ(
+      error_message([&] { gunzip(read_bytes(dir / "zeros.gz"), "read_idx", "zeros.gz", 50000); }),
+      "read_idx: zeros.gz: decompresses to more than 50000 bytes, the limit");
 }
 
 // A gzip file whose IDX header declares 4,294,967,295 labels is refused from the header: the

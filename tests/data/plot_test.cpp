@@ -116,4 +116,3 @@ TEST(Plot, LeavesOutColumnsWithoutFiniteValuesAndSaysSoOnce) {
   EXPECT_TRUE(plot_training_curves(csv, dir / "one.png"));
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
-

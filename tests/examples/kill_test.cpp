@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <thread>
@@ -24,11 +25,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A small run: 6 steps per epoch on 300 images, a checkpoint of about 1 MB every epoch.
-std::vector<std::string> vae_arguments(const fs::path& out, bool resume) {
-  std::vector<std::string> args = {"--limit", "300", "--batch-size", "50", "--hidden", "64",
-                                   "--latent", "2", "--epochs", "6", "--threads", "1",
-                                   "--out", out.string()};
+// A small gan2d run (no data set to load, so a start costs milliseconds): 300 steps with a
+// checkpoint of about 1.6 MB every 30.
+std::vector<std::string> gan2d_arguments(const fs::path& out, bool resume) {
+  std::vector<std::string> args = {
+      "--steps",  "300", "--eval-every", "30", "--eval-samples", "200",       "--batch-size", "64",
+      "--hidden", "256", "--threads",    "1",  "--out",          out.string()};
   if (resume) args.push_back("--resume");
   return args;
 }
@@ -76,45 +78,59 @@ bool saving(const fs::path& dir, const std::set<std::string>& left_earlier) {
 }  // namespace
 
 TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
-  const fs::path program = example_program("vae");
+  const fs::path program = example_program("gan2d");
   const fs::path dir = fresh_test_dir("kill");
   const fs::path straight = dir / "straight", killed = dir / "killed";
 
   const auto began = Clock::now();
-  const pid_t reference = start(program, vae_arguments(straight, false));
+  const pid_t reference = start(program, gan2d_arguments(straight, false));
   int status = 0;
   ASSERT_EQ(::waitpid(reference, &status, 0), reference);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  const double run_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+  const double run_ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
 
   std::mt19937 random(19);
   int kills = 0, mid_save = 0;
   bool finished = false;
   std::set<std::string> pending;  // temporaries left by kills, to be gone after the next start
-  for (int attempt = 0; attempt < 14 && !finished; ++attempt) {
+  for (int attempt = 0; attempt < 16 && !finished; ++attempt) {
     const bool resume = fs::exists(killed / "checkpoint.safetensors");
-    const pid_t pid = start(program, vae_arguments(killed, resume));
-    // Every other attempt waits for a checkpoint save to begin; the others pick a moment.
-    const bool at_save = attempt % 2 == 1;
-    const auto deadline =
-        Clock::now() + std::chrono::duration<double, std::milli>(
-                           at_save ? 2 * run_ms
-                                   : std::uniform_real_distribution<double>(0, run_ms)(random));
-    bool exited = false, in_save = false;
+    const pid_t pid = start(program, gan2d_arguments(killed, resume));
+    // Until there is a checkpoint, the kill waits for it (so the run makes progress); then every
+    // other attempt waits for a save to begin, and the others pick a moment.
+    enum class When {
+      AfterFirstCheckpoint,
+      AtSave,
+      Random
+    } when = !resume            ? When::AfterFirstCheckpoint
+             : attempt % 2 == 1 ? When::AtSave
+                                : When::Random;
+    // A third of a run at most, so that most attempts end in a kill rather than at the end.
+    const double delay_ms = std::uniform_real_distribution<double>(0, run_ms / 3)(random);
+    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double, std::milli>(
+                                                 when == When::Random ? delay_ms : 2 * run_ms));
+    bool exited = false;
     while (Clock::now() < deadline) {
       if (::waitpid(pid, &status, WNOHANG) == pid) {
         exited = true;
         break;
       }
-      if (at_save && saving(killed, pending)) break;
+      if (when == When::AtSave && saving(killed, pending)) break;
+      if (when == When::AfterFirstCheckpoint && fs::exists(killed / "checkpoint.safetensors")) {
+        when = When::Random;  // now kill within the next few milliseconds
+        std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_ms / 10));
+        break;
+      }
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
+    bool in_save = false;
     if (!exited) {
-      in_save = saving(killed, pending);
       ::kill(-pid, SIGKILL);
       ASSERT_EQ(::waitpid(pid, &status, 0), pid);
       exited = !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+      // A temporary checkpoint of this run outlived it: the kill landed inside a save.
+      in_save = !exited && saving(killed, pending);
     }
     if (exited) {
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "attempt " << attempt;
@@ -140,18 +156,20 @@ TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
           << "attempt " << attempt;
     }
   }
-  EXPECT_GE(kills, 4);
+  std::printf("%d kills, %d of them during a save\n", kills, mid_save);
+  EXPECT_GE(kills, 8);
   EXPECT_GE(mid_save, 1) << "no kill landed in a save";
 
-  // Resume until done: the first start must remove every temporary the kills left.
+  // Run to the end: the start must remove every temporary the kills left.
   if (!finished) {
-    ProgramRun r = run_program(program, "--limit 300 --batch-size 50 --hidden 64 --latent 2 "
-                                        "--epochs 6 --threads 1 --resume --out '" +
-                                            killed.string() + "'");
-    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const pid_t pid =
+        start(program, gan2d_arguments(killed, fs::exists(killed / "checkpoint.safetensors")));
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
   EXPECT_TRUE(temporaries(killed).empty());
-  const nn::SafetensorsFile a = nn::load_safetensors((straight / "checkpoint.safetensors").string());
+  const nn::SafetensorsFile a =
+      nn::load_safetensors((straight / "checkpoint.safetensors").string());
   const nn::SafetensorsFile b = nn::load_safetensors((killed / "checkpoint.safetensors").string());
   ASSERT_EQ(a.tensors.size(), b.tensors.size());
   for (size_t i = 0; i < a.tensors.size(); ++i) {
@@ -160,6 +178,6 @@ TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
         << a.tensors[i].first;
   }
   EXPECT_EQ(a.metadata, b.metadata);
-  EXPECT_EQ(read_metrics_csv(killed / "metrics.csv")["epoch"],
-            (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(read_metrics_csv(killed / "metrics.csv")["step"],
+            (std::vector<double>{30, 60, 90, 120, 150, 180, 210, 240, 270, 300}));
 }

@@ -271,9 +271,9 @@ TEST_F(MinidlInfo, DevicesFifosAndDirectoriesAreRefusedAtOnce) {
                         "minidl-info: read_image: " + fifo + ": is a FIFO, not a regular file");
   fs::create_directories(dir_ / "cls");
   png("samples/a.png", std::vector<std::vector<double>>(28, std::vector<double>(28, 0.0)));
-  expect_one_line_error(run("score " + path("samples") + " --classifier " + path("cls")),
-                        "minidl-info: load_safetensors: " + path("cls") +
-                            ": is a directory, not a safetensors file");
+  expect_one_line_error(
+      run("score " + path("samples") + " --classifier " + path("cls")),
+      "minidl-info: load_safetensors: " + path("cls") + ": is a directory, not a safetensors file");
 }
 
 // A joint histogram that cannot fit is refused up front, not by running out of memory.

@@ -2,6 +2,8 @@
 // run is never replaced silently, stale temporaries are cleaned up, --resume checks the settings
 // and the checkpoint's metadata, a diverging run stops without saving, and small image folders
 // train like large ones.
+#include "examples/common/run_folder.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <fstream>
 
 #include "data/png.h"
-#include "examples/common/run_folder.h"
 #include "examples/common/training_checkpoint.h"
 #include "nn/safetensors.h"
 #include "program_run.h"
@@ -100,7 +101,8 @@ TEST(RunFolder, ARunIsNeverReplacedWithoutOverwrite) {
 
   ProgramRun replaced = vae(kVae + " --epochs 1 --overwrite", out);
   ASSERT_EQ(replaced.exit_code, 0) << replaced.output;
-  EXPECT_TRUE(contains(replaced.output, "vae: --overwrite: replacing the run in")) << replaced.output;
+  EXPECT_TRUE(contains(replaced.output, "vae: --overwrite: replacing the run in"))
+      << replaced.output;
   EXPECT_EQ(nn::load_safetensors((out / "checkpoint.safetensors").string()).metadata.at("epoch"),
             "1");
   EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1}));
@@ -110,9 +112,8 @@ TEST(RunFolder, StaleTemporariesAreRemovedWhenARunStarts) {
   const fs::path out = fresh_test_dir("run_folder") / "run";
   fs::create_directories(out);
   // What kill -9 during a save leaves: write_file_atomically's and the plot's temporaries.
-  for (const char* name :
-       {"checkpoint.safetensors.tmp.4194301.0", "checkpoint.safetensors.tmp.77.12",
-        "curves.png.tmp.png"}) {
+  for (const char* name : {"checkpoint.safetensors.tmp.4194301.0",
+                           "checkpoint.safetensors.tmp.77.12", "curves.png.tmp.png"}) {
     std::ofstream(out / name) << "partial";
   }
   std::ofstream(out / "notes.tmp.txt") << "the user's own file";
@@ -209,7 +210,8 @@ TEST(RunFolder, VaeResumeChecksTheSettings) {
   EXPECT_EQ(first_line(r.output), "vae: resuming " + (out / "checkpoint.safetensors").string() +
                                       " after epoch 1; changed: --epochs 2 (was 1)");
   EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1, 2}));
-  const nn::Metadata saved = nn::load_safetensors((out / "checkpoint.safetensors").string()).metadata;
+  const nn::Metadata saved =
+      nn::load_safetensors((out / "checkpoint.safetensors").string()).metadata;
   EXPECT_EQ(saved.at("--hidden"), "16");
   EXPECT_EQ(saved.at("--epochs"), "2");
 }
@@ -217,8 +219,7 @@ TEST(RunFolder, VaeResumeChecksTheSettings) {
 TEST(RunFolder, Gan2dResumeRefusesChangedDataLossAndPenalty) {
   const fs::path out = fresh_test_dir("run_folder") / "run";
   ASSERT_EQ(gan2d(kGan2d, out).exit_code, 0);
-  for (const auto& [flags, message] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [flags, message] : std::vector<std::pair<std::string, std::string>>{
            {"--data grid25", "--data: "},
            {"--loss hinge", "was trained with --loss ns, given hinge"},
            {"--r1 0", "was trained with --r1 0.1, given 0"},
@@ -263,26 +264,26 @@ TEST(RunFolder, CorruptMetadataIsRefusedNamingTheKey) {
   const fs::path vae_out = out.parent_path() / "vae";
   ASSERT_EQ(vae(kVae + " --epochs 1", vae_out).exit_code, 0);
   const fs::path vae_checkpoint = vae_out / "checkpoint.safetensors";
-  const std::string loader =
-      nn::load_safetensors(vae_checkpoint.string()).metadata.at("loader");
-  set_metadata(vae_checkpoint, "loader",
-               "9223372036854775807" + loader.substr(loader.find(' ')));
+  const std::string loader = nn::load_safetensors(vae_checkpoint.string()).metadata.at("loader");
+  set_metadata(vae_checkpoint, "loader", "9223372036854775807" + loader.substr(loader.find(' ')));
   ProgramRun epoch = vae("--resume --threads 1 --epochs 3", vae_out);
   EXPECT_EQ(epoch.exit_code, 1) << epoch.output;
-  EXPECT_TRUE(contains(epoch.output, "metadata epoch 1 but the loader's state is at epoch "
-                                     "9223372036854775807"))
+  EXPECT_TRUE(contains(epoch.output,
+                       "metadata epoch 1 but the loader's state is at epoch "
+                       "9223372036854775807"))
       << epoch.output;
   set_metadata(vae_checkpoint, "epoch", "9223372036854775807");
   epoch = vae("--resume --threads 1 --epochs 3", vae_out);
   EXPECT_EQ(epoch.exit_code, 1) << epoch.output;
-  EXPECT_TRUE(contains(epoch.output, "metadata epoch = '9223372036854775807' is not an integer in "
-                                     "[1, 100000]"))
+  EXPECT_TRUE(contains(epoch.output,
+                       "metadata epoch = '9223372036854775807' is not an integer in "
+                       "[1, 100000]"))
       << epoch.output;
 }
 
 TEST(TrainingCheckpoint, MetadataIntegersAndGeneratorStatesAreParsedStrictly) {
-  const std::map<std::string, std::string> m{{"a", "42"}, {"b", "12abc"}, {"c", " 7"},
-                                             {"d", "1e3"}, {"e", "-3"}};
+  const std::map<std::string, std::string> m{
+      {"a", "42"}, {"b", "12abc"}, {"c", " 7"}, {"d", "1e3"}, {"e", "-3"}};
   EXPECT_EQ(examples::metadata_integer(m, "a", "p", 0, 100), 42);
   EXPECT_EQ(examples::metadata_integer(m, "e", "p", -5, 0), -3);
   for (const char* key : {"b", "c", "d"}) {

@@ -78,9 +78,8 @@ TEST(Safetensors, LoadsAFileWrittenByPythonWithExactValues) {
 TEST(Safetensors, WritesTheSpecifiedLayout) {
   std::string bytes = serialize_safetensors({{"a", tensor({1.0})}}, {{"k", "v"}});
   // crc32:a is the CRC-32 of the bytes 00 00 80 3f (1.0f), from Python's zlib.crc32.
-  const std::string json =
-      R"({"__metadata__":{"crc32:a":"aca16a6a","k":"v"},)"
-      R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+  const std::string json = R"({"__metadata__":{"crc32:a":"aca16a6a","k":"v"},)"
+                           R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
   const size_t padded = (json.size() + 7) / 8 * 8;
   ASSERT_EQ(bytes.size(), 8 + padded + 4);
   EXPECT_EQ(bytes.substr(0, 8), u64_le(padded));
@@ -287,4 +286,3 @@ TEST(Safetensors, ADirectoryOrAFifoIsNamedNotReadAsOutOfMemory) {
   std::filesystem::remove(fifo);
   std::filesystem::remove(dir);
 }
-
