@@ -25,12 +25,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// A small gan2d run (no data set to load, so a start costs milliseconds): 300 steps with a
-// checkpoint of about 1.6 MB every 30.
+// A small gan2d run (no data set to load, so a start costs milliseconds): 200 steps with a
+// checkpoint of about 0.45 MB every 20.
 std::vector<std::string> gan2d_arguments(const fs::path& out, bool resume) {
   std::vector<std::string> args = {
-      "--steps",  "300", "--eval-every", "30", "--eval-samples", "200",       "--batch-size", "64",
-      "--hidden", "256", "--threads",    "1",  "--out",          out.string()};
+      "--steps",  "200", "--eval-every", "20", "--eval-samples", "200",       "--batch-size", "64",
+      "--hidden", "128", "--threads",    "1",  "--out",          out.string()};
   if (resume) args.push_back("--resume");
   return args;
 }
@@ -38,18 +38,21 @@ std::vector<std::string> gan2d_arguments(const fs::path& out, bool resume) {
 // Starts the program in its own process group (so that a kill takes its gnuplot child too, as a
 // terminal's would), output discarded.
 pid_t start(const fs::path& program, const std::vector<std::string>& args) {
+  // Everything allocated before fork: the child of a threaded process may only call
+  // async-signal-safe functions until it execs.
+  std::vector<char*> argv = {const_cast<char*>(program.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, 1);
     ::dup2(null, 2);
-    std::vector<char*> argv = {const_cast<char*>(program.c_str())};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     ::execv(program.c_str(), argv.data());
     ::_exit(127);
   }
+  ::setpgid(pid, pid);  // in the parent too, so that the group exists before any kill
   return pid;
 }
 
@@ -93,7 +96,7 @@ TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
   int kills = 0, mid_save = 0;
   bool finished = false;
   std::set<std::string> pending;  // temporaries left by kills, to be gone after the next start
-  for (int attempt = 0; attempt < 16 && !finished; ++attempt) {
+  for (int attempt = 0; attempt < 20 && !finished; ++attempt) {
     const bool resume = fs::exists(killed / "checkpoint.safetensors");
     const pid_t pid = start(program, gan2d_arguments(killed, resume));
     // Until there is a checkpoint, the kill waits for it (so the run makes progress); then every
@@ -105,8 +108,8 @@ TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
     } when = !resume            ? When::AfterFirstCheckpoint
              : attempt % 2 == 1 ? When::AtSave
                                 : When::Random;
-    // A third of a run at most, so that most attempts end in a kill rather than at the end.
-    const double delay_ms = std::uniform_real_distribution<double>(0, run_ms / 3)(random);
+    // A fifth of a run at most, so that most attempts end in a kill rather than at the end.
+    const double delay_ms = std::uniform_real_distribution<double>(0, run_ms / 5)(random);
     const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                              std::chrono::duration<double, std::milli>(
                                                  when == When::Random ? delay_ms : 2 * run_ms));
@@ -157,7 +160,7 @@ TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
     }
   }
   std::printf("%d kills, %d of them during a save\n", kills, mid_save);
-  EXPECT_GE(kills, 8);
+  EXPECT_GE(kills, 5);
   EXPECT_GE(mid_save, 1) << "no kill landed in a save";
 
   // Run to the end: the start must remove every temporary the kills left.
@@ -179,5 +182,5 @@ TEST(KillNine, RunFolderSurvivesKillsAtRandomMomentsIncludingMidSave) {
   }
   EXPECT_EQ(a.metadata, b.metadata);
   EXPECT_EQ(read_metrics_csv(killed / "metrics.csv")["step"],
-            (std::vector<double>{30, 60, 90, 120, 150, 180, 210, 240, 270, 300}));
+            (std::vector<double>{20, 40, 60, 80, 100, 120, 140, 160, 180, 200}));
 }
