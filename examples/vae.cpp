@@ -245,9 +245,6 @@ int main(int argc, char** argv) {
     CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
 
     if (flags.resume || flags.eval_only) {
-      MINIDL_CHECK(fs::exists(checkpoint_path),
-                   checkpoint_path << ": no checkpoint to "
-                                   << (flags.eval_only ? "evaluate" : "resume from"));
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
       generator_state_from_string(
           noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
