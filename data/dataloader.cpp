@@ -1,5 +1,6 @@
 #include "data/dataloader.h"
 
+#include <charconv>
 #include <numeric>
 #include <sstream>
 
@@ -13,12 +14,23 @@ std::string DataLoaderState::to_string() const {
 }
 
 DataLoaderState DataLoaderState::from_string(std::string_view text) {
-  std::istringstream in{std::string(text)};
+  // Exactly what to_string writes: 8 decimal integers separated by single spaces. (istream would
+  // read "-1" as a generator word of 2^64 - 1 and "12abc" as 12.)
   DataLoaderState state;
-  in >> state.epoch >> state.batch;
-  for (uint64_t& word : state.generator) in >> word;
-  std::string rest;
-  MINIDL_CHECK(!in.fail() && !(in >> rest) && state.epoch >= 0 && state.batch >= 0,
+  const char* p = text.data();
+  const char* end = p + text.size();
+  bool ok = true;
+  auto next = [&](auto& value, bool first) {
+    if (!first) ok = ok && p < end && *p++ == ' ';
+    if (!ok) return;
+    const auto [after, error] = std::from_chars(p, end, value);
+    ok = error == std::errc() && after != p;
+    p = after;
+  };
+  next(state.epoch, true);
+  next(state.batch, false);
+  for (uint64_t& word : state.generator) next(word, false);
+  MINIDL_CHECK(ok && p == end && state.epoch >= 0 && state.batch >= 0,
                "DataLoaderState: cannot parse \""
                    << text
                    << "\": expected 8 non-negative integers (epoch, batch, 6 generator words)");

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "data/idx.h"
+#include "data/read_file.h"
 
 namespace minidl::data {
 
@@ -71,18 +72,26 @@ LabelledImages load(const IdxDataSet& info, const std::string& dir, Split split,
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const std::string images_path = find_file(info, dir, prefix + "-images-idx3-ubyte");
   const std::string labels_path = find_file(info, dir, prefix + "-labels-idx1-ubyte");
-  const Tensor images = read_idx(images_path);
-  const Tensor labels = read_idx(labels_path);
+  const std::vector<uint8_t> image_bytes = read_file(images_path, "read_idx");
+  const std::vector<uint8_t> label_bytes = read_file(labels_path, "read_idx");
+  // The headers against each other before either body is decompressed: a forged count costs
+  // nothing but these few bytes.
+  const IdxHeader image_header = decode_idx_header(image_bytes, images_path);
+  const IdxHeader label_header = decode_idx_header(label_bytes, labels_path);
+  MINIDL_CHECK(image_header.dtype == DType::UInt8 && image_header.shape.size() == 3,
+               info.op << ": " << images_path << ": expected ubyte images [N, height, width], "
+                       << "the header declares " << image_header.type_name << " "
+                       << image_header.shape);
+  MINIDL_CHECK(label_header.dtype == DType::UInt8 && label_header.shape.size() == 1,
+               info.op << ": " << labels_path << ": expected ubyte labels [N], the header "
+                       << "declares " << label_header.type_name << " " << label_header.shape);
+  MINIDL_CHECK(image_header.shape[0] == label_header.shape[0],
+               info.op << ": " << images_path << " holds " << image_header.shape[0]
+                       << " images but " << labels_path << " holds " << label_header.shape[0]
+                       << " labels");
+  const Tensor images = decode_idx(image_bytes, images_path);
+  const Tensor labels = decode_idx(label_bytes, labels_path);
 
-  MINIDL_CHECK(images.dtype() == DType::UInt8 && images.dim() == 3,
-               info.op << ": " << images_path << ": expected uint8 images [N, height, width], got "
-                       << images.dtype() << " " << images.shape());
-  MINIDL_CHECK(labels.dtype() == DType::UInt8 && labels.dim() == 1,
-               info.op << ": " << labels_path << ": expected uint8 labels [N], got "
-                       << labels.dtype() << " " << labels.shape());
-  MINIDL_CHECK(images.size(0) == labels.size(0),
-               info.op << ": " << images_path << " holds " << images.size(0) << " images but "
-                       << labels_path << " holds " << labels.size(0) << " labels");
   const int64_t classes = int64_t(info.class_names.size());
   Tensor labels64 = Tensor::empty({labels.size(0)}, DType::Int64);
   const uint8_t* in = labels.data<uint8_t>();

@@ -51,8 +51,11 @@ size_t first_allocation(std::span<const uint8_t> compressed, size_t max_output) 
 
 }  // namespace
 
-std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, std::string_view op,
-                            std::string_view name, size_t max_output) {
+namespace {
+
+// Inflates at most max_output bytes. Beyond that: an error, or, with `stop`, the output so far.
+std::vector<uint8_t> inflate_gzip(std::span<const uint8_t> compressed, std::string_view op,
+                                  std::string_view name, size_t max_output, bool stop) {
   MINIDL_CHECK(is_gzip(compressed), op << ": " << name << ": not a gzip file (no 1f 8b magic)");
   z_stream stream{};
   Inflater inflater(stream);
@@ -69,6 +72,7 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, std::string_vie
       fed += piece;
     }
     if (produced == out.size()) {
+      if (stop && produced == max_output) break;
       MINIDL_CHECK(out.size() < max_output, op << ": " << name << ": decompresses to more than "
                                                << max_output << " bytes, the limit");
       out.resize(std::min(max_output, std::max<size_t>(out.size() * 2, 4096)));
@@ -101,6 +105,18 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, std::string_vie
   }
   out.resize(produced);
   return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, std::string_view op,
+                            std::string_view name, size_t max_output) {
+  return inflate_gzip(compressed, op, name, max_output, /*stop=*/false);
+}
+
+std::vector<uint8_t> gunzip_prefix(std::span<const uint8_t> compressed, std::string_view op,
+                                   std::string_view name, size_t count) {
+  return inflate_gzip(compressed, op, name, count, /*stop=*/true);
 }
 
 }  // namespace minidl::data

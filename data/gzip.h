@@ -19,4 +19,10 @@ bool is_gzip(std::span<const uint8_t> bytes);
 std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, std::string_view op,
                             std::string_view name, size_t max_output);
 
+// The first `count` decompressed bytes (all of them when there are fewer): a reader can look at
+// a header before deciding whether the rest is worth decompressing. Stops inflating once it has
+// them, so nothing after them is checked (nor its CRC, unless the stream ends within them).
+std::vector<uint8_t> gunzip_prefix(std::span<const uint8_t> compressed, std::string_view op,
+                                   std::string_view name, size_t count);
+
 }  // namespace minidl::data

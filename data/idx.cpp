@@ -1,5 +1,6 @@
 #include "data/idx.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <iomanip>
@@ -91,7 +92,7 @@ void convert_elements(uint8_t code, const uint8_t* in, int64_t n, const Tensor& 
 
 }  // namespace
 
-Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name) {
+IdxHeader parse_idx_header(std::span<const uint8_t> bytes, std::string_view name) {
   MINIDL_CHECK(bytes.size() >= 4,
                "read_idx: " << name << ": " << bytes.size()
                             << " bytes is too short for the 4-byte magic number");
@@ -103,34 +104,59 @@ Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name) {
                             << ": an IDX file starts with two zero bytes, an element type code "
                                "(0x08, 0x09, 0x0b-0x0e) and the number of dimensions");
   MINIDL_CHECK(ndim >= 1, "read_idx: " << name << ": the header declares 0 dimensions");
-  const size_t header = 4 + 4 * size_t(ndim);
-  MINIDL_CHECK(bytes.size() >= header, "read_idx: " << name << ": truncated header: " << int(ndim)
-                                                    << " dimensions need " << header
-                                                    << " bytes, got " << bytes.size());
-  Shape shape;
+  IdxHeader header;
+  header.type_code = code;
+  header.type_name = type.name;
+  header.dtype = type.dtype;
+  header.header_bytes = 4 + 4 * uint64_t(ndim);
+  MINIDL_CHECK(bytes.size() >= header.header_bytes,
+               "read_idx: " << name << ": truncated header: " << int(ndim) << " dimensions need "
+                            << header.header_bytes << " bytes, got " << bytes.size());
   for (size_t d = 0; d < ndim; ++d) {
-    shape.push_back(int64_t(read_big_endian(bytes.data() + 4 + 4 * d, 4)));
+    header.shape.push_back(int64_t(read_big_endian(bytes.data() + 4 + 4 * d, 4)));
   }
-  const std::optional<uint64_t> need = data_bytes(shape, type.bytes);
-  const uint64_t have = bytes.size() - header;
-  MINIDL_CHECK(need.has_value(), "read_idx: " << name << ": dimensions " << shape << " of "
+  const std::optional<uint64_t> need = data_bytes(header.shape, type.bytes);
+  MINIDL_CHECK(need.has_value(), "read_idx: " << name << ": dimensions " << header.shape << " of "
                                               << type.name << " are too large for a tensor");
-  MINIDL_CHECK(*need <= have, "read_idx: " << name << ": truncated: dimensions " << shape << " of "
-                                           << type.name << " need " << *need
-                                           << " bytes of data, got " << have);
-  MINIDL_CHECK(*need == have, "read_idx: " << name << ": dimensions " << shape << " of "
-                                           << type.name << " need " << *need
-                                           << " bytes of data, got " << have << " ("
-                                           << (have - *need) << " bytes too many)");
-  Tensor out = Tensor::empty(shape, type.dtype);
-  convert_elements(code, bytes.data() + header, out.numel(), out);
+  header.data_bytes = *need;
+  return header;
+}
+
+Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name) {
+  const IdxHeader header = parse_idx_header(bytes, name);
+  const uint64_t need = header.data_bytes, have = bytes.size() - header.header_bytes;
+  MINIDL_CHECK(need <= have, "read_idx: " << name << ": truncated: dimensions " << header.shape
+                                          << " of " << header.type_name << " need " << need
+                                          << " bytes of data, got " << have);
+  MINIDL_CHECK(need == have, "read_idx: " << name << ": dimensions " << header.shape << " of "
+                                          << header.type_name << " need " << need
+                                          << " bytes of data, got " << have << " (" << (have - need)
+                                          << " bytes too many)");
+  Tensor out = Tensor::empty(header.shape, header.dtype);
+  convert_elements(header.type_code, bytes.data() + header.header_bytes, out.numel(), out);
   return out;
 }
 
+IdxHeader decode_idx_header(std::span<const uint8_t> file_bytes, std::string_view name,
+                            size_t max_bytes) {
+  constexpr size_t kLongestHeader = 4 + 4 * 255;
+  const IdxHeader header =
+      is_gzip(file_bytes)
+          ? parse_idx_header(gunzip_prefix(file_bytes, "read_idx", name, kLongestHeader), name)
+          : parse_idx_header(file_bytes, name);
+  MINIDL_CHECK(header.data_bytes <= max_bytes - std::min<uint64_t>(max_bytes, header.header_bytes),
+               "read_idx: " << name << ": the header declares " << header.shape << " of "
+                            << header.type_name << ", " << header.data_bytes
+                            << " bytes of data, over the limit of " << max_bytes << " bytes");
+  return header;
+}
+
 Tensor decode_idx(std::span<const uint8_t> file_bytes, std::string_view name, size_t max_bytes) {
+  const IdxHeader header = decode_idx_header(file_bytes, name, max_bytes);
   if (!is_gzip(file_bytes)) return parse_idx(file_bytes, name);
-  const std::vector<uint8_t> raw = gunzip(file_bytes, "read_idx", name, max_bytes);
-  return parse_idx(raw, name);
+  // One byte more than declared: enough for parse_idx to tell "too many bytes", never more.
+  const size_t declared = size_t(header.header_bytes + header.data_bytes);
+  return parse_idx(gunzip_prefix(file_bytes, "read_idx", name, declared + 1), name);
 }
 
 Tensor read_idx(const std::string& path) { return decode_idx(read_file(path, "read_idx"), path); }

@@ -16,12 +16,34 @@ namespace minidl::data {
 // file is 47 MB).
 inline constexpr size_t kIdxMaxBytes = size_t(1) << 31;
 
+// What an IDX header declares: the element type and the dimensions, and the bytes they take.
+struct IdxHeader {
+  uint8_t type_code = 0;  // 0x08 ubyte ... 0x0e double
+  const char* type_name = "";
+  DType dtype = DType::UInt8;  // of the tensor parse_idx makes
+  Shape shape;
+  uint64_t header_bytes = 0;  // 4 + 4 * dimensions
+  uint64_t data_bytes = 0;    // what the shape needs after the header
+};
+
+// Validates the magic number and dimensions at the start of uncompressed IDX bytes (the data
+// after the header is not looked at).
+IdxHeader parse_idx_header(std::span<const uint8_t> bytes, std::string_view name);
+
+// The header of IDX bytes that may be gzip-compressed, decompressing only the header; refuses a
+// header whose data would exceed max_bytes. A forged header that declares 4 GiB of labels is
+// refused here, before the body is decompressed.
+IdxHeader decode_idx_header(std::span<const uint8_t> file_bytes, std::string_view name,
+                            size_t max_bytes = kIdxMaxBytes);
+
 // Parses uncompressed IDX bytes. Element types map to tensor dtypes: ubyte -> uint8; sbyte,
 // short and int -> int64; float -> float32; double -> float64. `name` (a file name) starts every
 // error message after "read_idx: ".
 Tensor parse_idx(std::span<const uint8_t> bytes, std::string_view name);
 
 // Parses IDX bytes that may be gzip-compressed (recognised by content, not by file extension).
+// The header is checked against max_bytes first; then only the bytes it declares (and one more,
+// to tell a file with extra data) are decompressed.
 Tensor decode_idx(std::span<const uint8_t> file_bytes, std::string_view name,
                   size_t max_bytes = kIdxMaxBytes);
 

@@ -96,7 +96,9 @@ Tensor decode_image(std::span<const uint8_t> bytes, std::string_view name,
 }
 
 Tensor read_image(const std::string& path, const ImageOptions& options) {
-  return decode_image(read_file(path, "read_image"), path, options);
+  // No image file near the decoded limit is larger than this, whatever its format.
+  constexpr size_t kMaxImageFileBytes = size_t(256) << 20;
+  return decode_image(read_file(path, "read_image", kMaxImageFileBytes), path, options);
 }
 
 }  // namespace minidl::data

@@ -8,10 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 extern char** environ;
@@ -21,6 +24,38 @@ namespace minidl::data {
 namespace {
 
 void warn(const std::string& message) { std::cerr << "plot: " << message << "\n"; }
+
+// The same warning once per process: a trainer plots after every evaluation, and a column that
+// cannot be drawn at epoch 1 usually cannot at epoch 50 either.
+void warn_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> said;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (said.insert(message).second) warn(message);
+}
+
+// What a column's values allow: gnuplot refuses to draw a panel with no finite value ("all
+// points y value undefined!") and warns about a constant one ("empty y range").
+struct ColumnRange {
+  bool any = false;  // a finite value seen
+  double low = 0, high = 0;
+  void add(double v) {
+    if (!std::isfinite(v)) return;
+    low = any ? std::min(low, v) : v;
+    high = any ? std::max(high, v) : v;
+    any = true;
+  }
+};
+
+// A range of positive length around a constant value, for gnuplot's set xrange / yrange.
+std::string padded_range(double low, double high) {
+  if (high > low) return "";
+  const double pad = low == 0 ? 1.0 : std::abs(low) * 0.1;
+  std::ostringstream os;
+  os.precision(17);
+  os << "[" << low - pad << ":" << high + pad << "]";
+  return os.str();
+}
 
 // A gnuplot single-quoted string: no escapes inside, except '' for a quote.
 std::string quoted(const std::string& text) {
@@ -51,7 +86,7 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 // The gnuplot commands, separated by ';' (gnuplot -e takes one line; a ';' inside a quoted string
 // is left alone), or an empty string (after a warning) when the CSV does not fit the options.
 std::string build_script(const std::string& csv_path, const std::string& output,
-                         const PlotOptions& options) {
+                         const std::string& output_name, const PlotOptions& options) {
   std::ifstream in(csv_path);
   std::string header, row;
   if (!std::getline(in, header)) {
@@ -60,23 +95,53 @@ std::string build_script(const std::string& csv_path, const std::string& output,
   }
   if (!std::getline(in, row)) return "";  // no data yet: nothing to draw, nothing to say
   const std::vector<std::string> columns = split_csv_line(header);
+  std::vector<ColumnRange> ranges(columns.size());
+  do {
+    const std::vector<std::string> fields = split_csv_line(row);
+    for (size_t i = 0; i < fields.size() && i < ranges.size(); ++i) {
+      char* end = nullptr;
+      const double value = std::strtod(fields[i].c_str(), &end);
+      if (end != fields[i].c_str()) ranges[i].add(value);
+    }
+  } while (std::getline(in, row));
   auto column_number = [&](const std::string& name) -> int {  // gnuplot counts from 1
     auto it = std::find(columns.begin(), columns.end(), name);
     return it == columns.end() ? 0 : int(it - columns.begin()) + 1;
   };
   const std::string x = options.x_column.empty() ? columns.front() : options.x_column;
   const int x_number = column_number(x);
-  std::vector<std::vector<std::string>> panels = options.panels;
-  if (panels.empty()) {
-    panels.emplace_back();
+  std::vector<std::vector<std::string>> requested = options.panels;
+  if (requested.empty()) {
+    requested.emplace_back();
     for (const std::string& c : columns) {
-      if (c != x) panels.back().push_back(c);
+      if (c != x) requested.back().push_back(c);
     }
   }
   if (x_number == 0) {
     warn(csv_path + ": no column \"" + x + "\"; no plot");
     return "";
   }
+  // The columns that can be drawn; the others are left out, and said so once.
+  std::vector<std::vector<std::string>> panels;
+  for (const std::vector<std::string>& panel : requested) {
+    std::vector<std::string> drawable;
+    for (const std::string& name : panel) {
+      const int number = column_number(name);
+      if (number == 0) {
+        warn(csv_path + ": no column \"" + name + "\"; no plot");
+        return "";
+      }
+      if (ranges[size_t(number - 1)].any) {
+        drawable.push_back(name);
+      } else {
+        warn_once(csv_path + ": column \"" + name + "\" has no finite value (NaN or infinite " +
+                  "throughout); " + output_name + " leaves it out");
+      }
+    }
+    if (!drawable.empty()) panels.push_back(drawable);
+  }
+  if (panels.empty()) return "";
+  const ColumnRange& x_range = ranges[size_t(x_number - 1)];
 
   std::ostringstream script;
   script << "set datafile separator ','; "
@@ -86,17 +151,25 @@ std::string build_script(const std::string& csv_path, const std::string& output,
          << "set grid; set key outside right top; "
          << "set multiplot layout " << panels.size() << ",1 title " << quoted(options.title)
          << "; ";
+  // One row so far, or a constant column: an explicit range instead of gnuplot's warning.
+  if (x_range.any && x_range.high == x_range.low) {
+    script << "set xrange " << padded_range(x_range.low, x_range.high) << "; ";
+  }
   for (size_t p = 0; p < panels.size(); ++p) {
     if (p + 1 == panels.size()) script << "set xlabel " << quoted(x) << "; ";
+    ColumnRange y_range;
+    for (const std::string& name : panels[p]) {
+      const ColumnRange& r = ranges[size_t(column_number(name) - 1)];
+      y_range.add(r.low);
+      y_range.add(r.high);
+    }
+    const std::string fixed = padded_range(y_range.low, y_range.high);
+    script << (fixed.empty() ? "set autoscale y; " : "set yrange " + fixed + "; ");
     script << "plot ";
     for (size_t i = 0; i < panels[p].size(); ++i) {
-      const int y_number = column_number(panels[p][i]);
-      if (y_number == 0) {
-        warn(csv_path + ": no column \"" + panels[p][i] + "\"; no plot");
-        return "";
-      }
       script << (i > 0 ? ", " : "") << quoted(csv_path) << " skip 1 using " << x_number << ":"
-             << y_number << " with lines title " << quoted(panels[p][i]);
+             << column_number(panels[p][i]) << " with linespoints pointsize 0.5 title "
+             << quoted(panels[p][i]);
     }
     script << "; ";
   }
@@ -156,7 +229,7 @@ bool plot_training_curves(const std::string& csv_path, const std::string& png_pa
       }
     }
     const std::string temporary = png_path + ".tmp.png";
-    const std::string script = build_script(csv_path, temporary, options);
+    const std::string script = build_script(csv_path, temporary, png_path, options);
     if (script.empty()) return false;
     std::string errors;
     int spawn_errno = 0;
@@ -175,8 +248,8 @@ bool plot_training_curves(const std::string& csv_path, const std::string& png_pa
     }
     if (status != 0 || std::rename(temporary.c_str(), png_path.c_str()) != 0) {
       std::remove(temporary.c_str());
-      warn(png_path + ": " + options.gnuplot + " failed (status " + std::to_string(status) + ")" +
-           (errors.empty() ? "" : ": " + one_line(errors)));
+      warn_once(png_path + ": " + options.gnuplot + " failed (status " + std::to_string(status) +
+                ")" + (errors.empty() ? "" : ": " + one_line(errors)));
       return false;
     }
     return true;

@@ -9,12 +9,17 @@
 #include "data/data.h"
 #include "examples/classifier/classifier_model.h"
 #include "examples/common/program.h"
+#include "examples/common/run_folder.h"
+#include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
 #include "nn/checkpoint.h"
 
 using namespace minidl;
 using namespace minidl::examples;
 namespace fs = std::filesystem;
+
+// --epochs' upper bound, and so the largest epoch a checkpoint may claim.
+constexpr int64_t kMaxEpochs = 100000;
 
 int main(int argc, char** argv) {
   std::string data_dir;
@@ -27,20 +32,43 @@ int main(int argc, char** argv) {
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
   app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), int64_t(100000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->capture_default_str();
   app.add_option("--batch-size", batch_size, "Images per training step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--hidden", hidden, "Units in each of the two hidden layers")
-      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
-  app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))
+      ->capture_default_str();
+  app.add_option("--lr", lr, "Adam learning rate")
+      ->check(finite_in(0, 1, /*low_open=*/true))
+      ->capture_default_str();
   add_limit_flag(app, limit);
   add_run_flags(app, run);
+  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
+  using enum RunSettings::OnResume;
+  RunSettings settings(app);
+  settings.add("--batch-size", batch_size);
+  settings.add("--hidden", hidden);
+  settings.add("--limit", limit);
+  settings.add("--lr", lr);
+  settings.add("--seed", run.seed);
+  settings.add("--epochs", epochs, MayChange);
+  settings.add("--data-dir", data_dir, MayChange);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("classifier", [&] {
     setup_compute(run.threads);
-    fs::create_directories(run.out);
-    const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
+    RunFolder folder("classifier", run);
+    const std::string checkpoint_path = folder.checkpoint();
+    int64_t saved_epoch = 0;
+    if (run.resume) {
+      const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+      saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
+      print_resume_line("classifier", "resuming", checkpoint_path,
+                        "epoch " + std::to_string(saved_epoch),
+                        settings.resume_from(saved, checkpoint_path));
+    }
 
     data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
     data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);
@@ -57,8 +85,11 @@ int main(int argc, char** argv) {
     CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}, {}};
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      loader.load_state(
-          data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+      loader.load_state(data::DataLoaderState::from_string(
+          require_metadata(metadata, "loader", checkpoint_path)));
+      MINIDL_CHECK(loader.epoch() == saved_epoch,
+                   checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
+                                   << "state is at epoch " << loader.epoch());
     }
     std::cout << classifier << '\n';
 
@@ -75,12 +106,15 @@ int main(int argc, char** argv) {
       classifier.eval();
       const double test_accuracy = accuracy(classifier, test.images, test.labels);
       char summary[128];
-      std::snprintf(summary, sizeof summary, "loss %.4f | train accuracy %.2f%% | test accuracy %.2f%%",
-                    result.loss, 100 * result.accuracy, 100 * test_accuracy);
+      std::snprintf(summary, sizeof summary,
+                    "loss %.4f | train accuracy %.2f%% | test accuracy %.2f%%", result.loss,
+                    100 * result.accuracy, 100 * test_accuracy);
       progress.finish(summary);
       metrics.log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
-      save_training_checkpoint(checkpoint_path, parts,
-                               {{"epoch", std::to_string(epoch)}, {"loader", loader.state().to_string()}});
+      std::map<std::string, std::string> metadata = settings.metadata();
+      metadata["epoch"] = std::to_string(epoch);
+      metadata["loader"] = loader.state().to_string();
+      save_training_checkpoint(checkpoint_path, parts, metadata);
       nn::save(classifier, (fs::path(run.out) / "classifier.safetensors").string());
       data::plot_training_curves((fs::path(run.out) / "metrics.csv").string(),
                                  (fs::path(run.out) / "curves.png").string(),

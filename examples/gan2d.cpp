@@ -14,13 +14,19 @@
 #include "data/data.h"
 #include "examples/common/program.h"
 #include "examples/common/progress.h"
+#include "examples/common/run_folder.h"
+#include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
 #include "examples/gan/gan_training.h"
 #include "metrics/metrics.h"
+#include "nn/safetensors.h"
 
 using namespace minidl;
 using namespace minidl::examples;
 namespace fs = std::filesystem;
+
+// --steps' upper bound, and so the largest step a checkpoint may claim.
+constexpr int64_t kMaxSteps = 10000000;
 
 int main(int argc, char** argv) {
   // Defaults (README "gan2d" has the measurements): the non-saturating loss with an R1 penalty
@@ -46,14 +52,14 @@ int main(int argc, char** argv) {
   app.add_option("--r1", r1_gamma,
                  "Weight gamma of the R1 penalty gamma/2 E||grad_x D(x)||^2 on real points "
                  "(default: 0.1, or 0 for wgan-gp, which has its own penalty; 0 turns it off)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_in(0, 1000));
   app.add_option("--pack", pack,
                  "PacGAN packing: the critic scores this many points at once, side by side "
                  "(1: no packing); must divide --batch-size")
       ->check(CLI::Range(int64_t(1), int64_t(64)))
       ->capture_default_str();
   app.add_option("--steps", steps, "Generator steps (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), int64_t(10000000)))
+      ->check(CLI::Range(int64_t(1), kMaxSteps))
       ->capture_default_str();
   app.add_option("--batch-size", batch_size, "Points per step")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
@@ -75,13 +81,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"constant", "cosine"}))
       ->capture_default_str();
   app.add_option("--lr", lr, "Adam learning rate")
-      ->check(CLI::PositiveNumber)
+      ->check(finite_in(0, 1, /*low_open=*/true))
       ->capture_default_str();
   app.add_option("--beta1", beta1, "Adam beta1")
-      ->check(CLI::Range(0.0, 0.999999))
+      ->check(finite_in(0, 0.999999))
       ->capture_default_str();
   app.add_option("--beta2", beta2, "Adam beta2")
-      ->check(CLI::Range(0.0, 0.999999))
+      ->check(finite_in(0, 0.999999))
       ->capture_default_str();
   app.add_option("--eval-every", eval_every,
                  "Steps between monitors, scatter plots and checkpoints")
@@ -100,15 +106,56 @@ int main(int argc, char** argv) {
                                                std::to_string(batch_size));
     }
   });
+  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
+  using enum RunSettings::OnResume;
+  RunSettings settings(app);
+  for (auto [flag, value] :
+       {std::pair{"--data", &data_name}, {"--loss", &loss_name}, {"--lr-schedule", &schedule}}) {
+    settings.add(flag, *value);
+  }
+  for (auto [flag, value] : {std::pair{"--pack", &pack},
+                             {"--batch-size", &batch_size},
+                             {"--latent", &latent},
+                             {"--hidden", &hidden},
+                             {"--layers", &layers},
+                             {"--critic-steps", &critic_steps}}) {
+    settings.add(flag, *value);
+  }
+  for (auto [flag, value] :
+       {std::pair{"--r1", &r1_gamma}, {"--lr", &lr}, {"--beta1", &beta1}, {"--beta2", &beta2}}) {
+    settings.add(flag, *value);
+  }
+  settings.add("--seed", run.seed);
+  settings.add("--steps", steps, MayChange);  // but not under the cosine schedule, see below
+  settings.add("--eval-every", eval_every, MayChange);
+  settings.add("--eval-samples", eval_samples, MayChange);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("gan2d", [&] {
     setup_compute(run.threads);
+    RunFolder folder("gan2d", run);
+    const std::string checkpoint_path = folder.checkpoint();
+    int64_t step = 0;
+    if (run.resume) {
+      const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+      step = metadata_integer(saved, "step", checkpoint_path, 1, kMaxSteps);
+      const std::vector<std::string> changes = settings.resume_from(saved, checkpoint_path);
+      // The cosine schedule is a function of the run's length: changing --steps on resume would
+      // silently switch to a different schedule.
+      const std::string planned = settings.saved_value("--steps");
+      if (schedule == "cosine" && !planned.empty() && planned != std::to_string(steps)) {
+        throw UsageError("--steps: " + checkpoint_path + " was trained with --steps " + planned +
+                         " under the cosine schedule, which depends on it; resume with the same "
+                         "--steps (or leave it out)");
+      }
+      print_resume_line("gan2d", "resuming", checkpoint_path, "step " + std::to_string(step),
+                        changes);
+    }
     const GanLoss loss = parse_gan_loss(loss_name);
     if (critic_steps == 0) critic_steps = loss == GanLoss::WganGp ? 5 : 1;
     if (r1_gamma < 0) r1_gamma = loss == GanLoss::WganGp ? 0.0 : 0.1;
-    fs::create_directories(run.out);
-    const std::string checkpoint_path = (fs::path(run.out) / "checkpoint.safetensors").string();
+    MINIDL_CHECK(batch_size % pack == 0,
+                 "--pack " << pack << " does not divide --batch-size " << batch_size);
 
     // --- the data: an endless stream of points from the mixture ---
     const metrics::GaussianMixture2d mixture =
@@ -152,17 +199,8 @@ int main(int argc, char** argv) {
       parts.schedulers.emplace_back(i == 0 ? "generator_schedule" : "critic_schedule",
                                     schedules[i].get());
     }
-    int64_t step = 0;
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      step = std::stoll(require_metadata(metadata, "step", checkpoint_path));
-      const std::string& planned = require_metadata(metadata, "steps", checkpoint_path);
-      // The cosine schedule is a function of the run's length: changing --steps on resume would
-      // silently switch to a different schedule.
-      MINIDL_CHECK(schedule != "cosine" || planned == std::to_string(steps),
-                   checkpoint_path << " was trained with --steps " << planned
-                                   << " under the cosine schedule; resume with the same --steps "
-                                      "(or --lr-schedule constant)");
       generator_state_from_string(
           noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
       generator_state_from_string(data_stream,
@@ -190,11 +228,16 @@ int main(int argc, char** argv) {
       const int64_t first = step;
       // --- training: critic_steps critic updates on fresh real points, then one G update ---
       for (; step < interval_end; ++step) {
+        const std::string where = "step " + std::to_string(step + 1);
         for (int64_t k = 0; k < critic_steps; ++k) {
           Tensor real = metrics::sample_mixture(mixture, batch_size, data_stream);
-          d_loss += train_critic(gan, real, noise).loss / double(critic_steps);
+          const double critic_loss = train_critic(gan, real, noise).loss;
+          check_finite_loss(where, "D's loss", critic_loss);
+          d_loss += critic_loss / double(critic_steps);
         }
-        g_loss += train_generator(gan, batch_size, noise);
+        const double generator_loss = train_generator(gan, batch_size, noise);
+        check_finite_loss(where, "G's loss", generator_loss);
+        g_loss += generator_loss;
         for (auto& s : schedules) s->step();
         char text[64];
         std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(step - first + 1),
@@ -219,21 +262,18 @@ int main(int argc, char** argv) {
       metrics.log({double(step), d_loss, g_loss, double(modes.modes_covered),
                    modes.high_quality_fraction, modes.kl_from_uniform, seconds});
 
+      // The checkpoint before the picture: a failure drawing it must not cost the interval.
+      std::map<std::string, std::string> metadata = settings.metadata();
+      metadata["step"] = std::to_string(step);
+      metadata["noise_generator"] = generator_state_to_string(noise);
+      metadata["data_generator"] = generator_state_to_string(data_stream);
+      save_training_checkpoint(checkpoint_path, parts, metadata);
       char name[64];
       std::snprintf(name, sizeof name, "scatter_step%06lld.png", (long long)step);
       data::write_scatter_png(
           (fs::path(run.out) / name).string(), real_points,
           points.narrow(0, 0, std::min<int64_t>(2000, points.size(0))),
           {.x_min = -extent, .x_max = extent, .y_min = -extent, .y_max = extent});
-      save_training_checkpoint(checkpoint_path, parts,
-                               {{"step", std::to_string(step)},
-                                {"steps", std::to_string(steps)},
-                                {"noise_generator", generator_state_to_string(noise)},
-                                {"data_generator", generator_state_to_string(data_stream)},
-                                {"loss", loss_name},
-                                {"r1", std::to_string(r1_gamma)},
-                                {"pack", std::to_string(pack)},
-                                {"data", data_name}});
       data::plot_training_curves(
           (fs::path(run.out) / "metrics.csv").string(), (fs::path(run.out) / "curves.png").string(),
           {.x_column = "step",

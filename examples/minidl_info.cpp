@@ -141,6 +141,15 @@ void run_js(const std::string& a, const std::string& b, const metrics::Bins& bin
 // function of the other's (an inverted image has I(A; B) = H(A)), where correlation would fail.
 void run_mi(const std::string& a, const std::string& b, const metrics::Bins& bins,
             metrics::Unit unit) {
+  // The joint histogram holds bins^2 float64 counts: refused before any image is read, rather
+  // than failing to allocate terabytes. 8192 bins (512 MiB) is far more than any image's pixels
+  // can fill.
+  constexpr int64_t kMaxJointBins = 8192;
+  MINIDL_CHECK(bins.count <= kMaxJointBins,
+               "mi: --bins " << bins.count << " needs a joint histogram of " << bins.count << " x "
+                             << bins.count << " counts ("
+                             << double(bins.count) * double(bins.count) * 8 / double(1 << 30)
+                             << " GiB); mi takes at most " << kMaxJointBins << " bins");
   const Tensor x = read_grayscale(a), y = read_grayscale(b);
   MINIDL_CHECK(x.shape() == y.shape(), "mi: " << a << " is " << x.size(0) << " x " << x.size(1)
                                               << " pixels but " << b << " is " << y.size(0) << " x "
@@ -296,7 +305,7 @@ int main(int argc, char** argv) {
     command
         ->add_option("--epsilon", epsilon,
                      "add this probability to every bin of both histograms and renormalise" + why)
-        ->check(CLI::NonNegativeNumber)
+        ->check(examples::finite_in(0, 1))
         ->capture_default_str();
   };
 

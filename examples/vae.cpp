@@ -11,13 +11,17 @@
 #include <cmath>
 #include <filesystem>
 #include <numbers>
+#include <optional>
 
 #include "data/data.h"
 #include "examples/common/program.h"
 #include "examples/common/progress.h"
+#include "examples/common/run_folder.h"
+#include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
 #include "examples/vae/vae_model.h"
 #include "nn/optim/adam.h"
+#include "nn/safetensors.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -25,7 +29,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume
+// --epochs' upper bound, and so the largest epoch a checkpoint may claim.
+constexpr int64_t kMaxEpochs = 100000;
+
+struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwrite
   Flags() { out = "runs/vae"; }
   std::string data = "fashion-mnist";  // fashion-mnist, mnist or folder
   std::string data_dir;
@@ -61,7 +68,8 @@ Dataset load_dataset(const Flags& flags) {
     for (size_t i = 0; i < every.size(); ++i) every[i] = int64_t(i);
     Tensor all = folder.get_batch(every).inputs.reshape({folder.size(), 28 * 28});
     const int64_t n = all.size(0), test = std::max<int64_t>(1, n / 10);
-    MINIDL_CHECK(n >= 2, "--data-dir " << flags.data_dir << ": need at least 2 images, found " << n);
+    MINIDL_CHECK(n >= 2,
+                 "--data-dir " << flags.data_dir << ": need at least 2 images, found " << n);
     d.train = all.narrow(0, 0, n - test);
     d.test = all.narrow(0, n - test, test);
   }
@@ -105,15 +113,19 @@ void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int
   Tensor samples = sigmoid(vae.decode(Variable(fixed_z)).data());
   data::write_image_grid((out / name).string(), as_images(samples, d), 8, 8);
 
-  // Rows alternate: 8 test images, then their reconstructions (decoded posterior means).
-  Tensor inputs = d.test.narrow(0, 0, 32);
+  // Rows alternate: up to 8 test images, then their reconstructions (decoded posterior means);
+  // up to 4 such pairs, fewer when the test set is small (a folder's held-out tenth).
+  const int64_t cols = std::min<int64_t>(8, d.test.size(0));
+  const int64_t pairs = std::min<int64_t>(4, d.test.size(0) / cols);
+  Tensor inputs = d.test.narrow(0, 0, pairs * cols);
   Tensor reconstructions = sigmoid(vae.decode(vae.encode(Variable(inputs)).mu).data());
   std::vector<Tensor> rows;
-  for (int64_t r = 0; r < 4; ++r) {
-    rows.push_back(inputs.narrow(0, 8 * r, 8));
-    rows.push_back(reconstructions.narrow(0, 8 * r, 8));
+  for (int64_t r = 0; r < pairs; ++r) {
+    rows.push_back(inputs.narrow(0, cols * r, cols));
+    rows.push_back(reconstructions.narrow(0, cols * r, cols));
   }
-  data::write_image_grid((out / "reconstructions.png").string(), as_images(concat(rows), d), 8, 8);
+  data::write_image_grid((out / "reconstructions.png").string(), as_images(concat(rows), d),
+                         2 * pairs, cols);
 
   if (vae.shape().latent == 2) {
     // z on a 20 x 20 grid of the prior's quantiles, so equal areas of the picture hold equal
@@ -144,7 +156,8 @@ void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int
 
 int main(int argc, char** argv) {
   Flags flags;
-  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default) on Fashion-MNIST.", "vae"};
+  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default) on Fashion-MNIST.",
+               "vae"};
   app.add_option("--data", flags.data, "Data set: fashion-mnist, mnist or folder")
       ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder"}))
       ->capture_default_str();
@@ -152,32 +165,65 @@ int main(int argc, char** argv) {
                  "Where the data set is (default: /usr/share/datasets/fashion-mnist, or "
                  "$MINIDL_FASHION_MNIST_DIR / $MINIDL_MNIST_DIR); required for --data folder");
   app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), int64_t(100000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->capture_default_str();
   app.add_option("--batch-size", flags.batch_size, "Images per training step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--latent", flags.latent, "Latent dimensions (2 adds latent_manifold.png)")
-      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
   app.add_option("--hidden", flags.hidden, "Hidden units of encoder and decoder")
-      ->check(CLI::Range(int64_t(1), int64_t(65536)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(65536)))
+      ->capture_default_str();
   app.add_option("--lr", flags.lr, "Adam learning rate")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(finite_in(0, 1, /*low_open=*/true))
+      ->capture_default_str();
   app.add_option("--beta", flags.beta, "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(finite_in(0, 1000))
+      ->capture_default_str();
   add_run_flags(app, flags);
   app.add_flag("--eval-only", flags.eval_only,
                "Evaluate <out>/checkpoint.safetensors on the test set and exit");
   app.add_option("--iw-samples", flags.iw_samples,
                  "At the end, also estimate -log p(x) with the importance-weighted bound using "
                  "this many samples per image (0: off)")
-      ->check(CLI::Range(int64_t(0), int64_t(100000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(0), int64_t(100000)))
+      ->capture_default_str();
   add_limit_flag(app, flags.limit);
+  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
+  using enum RunSettings::OnResume;
+  RunSettings settings(app);
+  settings.add("--data", flags.data);
+  settings.add("--data-dir", flags.data_dir, MayChange);  // the same files may have moved
+  settings.add("--limit", flags.limit);
+  settings.add("--batch-size", flags.batch_size);
+  settings.add("--latent", flags.latent);
+  settings.add("--hidden", flags.hidden);
+  settings.add("--lr", flags.lr);
+  settings.add("--beta", flags.beta);
+  settings.add("--seed", flags.seed);
+  settings.add("--epochs", flags.epochs, MayChange);  // train for longer (or stop sooner)
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   return run_program("vae", [&] {
     setup_compute(flags.threads);
     const fs::path out = flags.out;
-    fs::create_directories(out);
-    const std::string checkpoint_path = (out / "checkpoint.safetensors").string();
+    // --eval-only reads the folder and writes nothing, so it takes neither the lock nor the guard.
+    std::optional<RunFolder> folder;
+    if (!flags.eval_only) folder.emplace("vae", flags);
+    const std::string checkpoint_path = (out / RunFolder::kCheckpoint).string();
+    int64_t saved_epoch = 0;
+    if (flags.resume || flags.eval_only) {
+      MINIDL_CHECK(fs::exists(checkpoint_path),
+                   checkpoint_path << ": no checkpoint to "
+                                   << (flags.eval_only ? "evaluate" : "resume from"));
+      const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+      saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
+      const std::vector<std::string> changes = settings.resume_from(saved, checkpoint_path);
+      print_resume_line("vae", flags.eval_only ? "evaluating" : "resuming", checkpoint_path,
+                        "epoch " + std::to_string(saved_epoch), changes);
+    }
 
     // --- data ---
     Dataset d = load_dataset(flags);
@@ -191,22 +237,23 @@ int main(int argc, char** argv) {
     Vae vae({pixels, flags.hidden, flags.latent}, init);
     optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
     Generator noise(flags.seed + 1);  // the reparameterisation's eps, saved in checkpoints
-    data::DataLoader loader(d.train, Tensor(),
-                            {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
+    data::DataLoader loader(
+        d.train, Tensor(),
+        {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
     Generator sample_generator(flags.seed + 3);
     const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
     CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
 
     if (flags.resume || flags.eval_only) {
-      MINIDL_CHECK(fs::exists(checkpoint_path), checkpoint_path << ": no checkpoint to "
-                                                               << (flags.eval_only ? "evaluate" : "resume from"));
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
-                                  checkpoint_path);
+      generator_state_from_string(
+          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
       loader.load_state(data::DataLoaderState::from_string(
           require_metadata(metadata, "loader", checkpoint_path)));
-      std::printf("vae: resumed from %s after epoch %lld\n", checkpoint_path.c_str(),
-                  (long long)loader.epoch());
+      MINIDL_CHECK(loader.epoch() == saved_epoch, checkpoint_path
+                                                      << ": metadata epoch " << saved_epoch
+                                                      << " but the loader's state "
+                                                      << "is at epoch " << loader.epoch());
     }
     std::cout << vae << '\n';
 
@@ -227,16 +274,22 @@ int main(int argc, char** argv) {
           // One training step: -ELBO summed over the batch, backward, Adam.
           Variable x(batch->inputs);
           NegativeElbo terms = negative_elbo(vae, x, noise);
+          const double reconstruction = terms.reconstruction.item(), kl = terms.kl.item();
+          const std::string where =
+              "epoch " + std::to_string(epoch) + ", step " + std::to_string(step + 1);
+          check_finite_loss(where, "the reconstruction term", reconstruction);
+          check_finite_loss(where, "the KL term", kl);
           Variable loss = terms.total(flags.beta);
           vae.zero_grad();
           loss.backward();
           adam.step();
 
-          reconstruction_sum += terms.reconstruction.item();
-          kl_sum += terms.kl.item();
+          reconstruction_sum += reconstruction;
+          kl_sum += kl;
           seen += batch->size();
           char text[64];
-          std::snprintf(text, sizeof text, "-ELBO %.2f", (reconstruction_sum + kl_sum) / double(seen));
+          std::snprintf(text, sizeof text, "-ELBO %.2f",
+                        (reconstruction_sum + kl_sum) / double(seen));
           progress.update(++step, seen, text);
         }
         const double seconds =
@@ -244,29 +297,32 @@ int main(int argc, char** argv) {
 
         vae.eval();
         Evaluation test = evaluate(vae, d.test, flags.seed + 4);
+        const std::string where = "the evaluation after epoch " + std::to_string(epoch);
+        check_finite_loss(where, "the test reconstruction term", test.reconstruction);
+        check_finite_loss(where, "the test KL term", test.kl);
         const double train_reconstruction = reconstruction_sum / double(seen);
         const double train_kl = kl_sum / double(seen);
         char summary[160];
-        std::snprintf(summary, sizeof summary,
-                      "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
-                      train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
+        std::snprintf(
+            summary, sizeof summary,
+            "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
+            train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
         progress.finish(summary);
         metrics.log({double(epoch), train_reconstruction + train_kl, train_reconstruction, train_kl,
                      test.nelbo, test.reconstruction, test.kl, seconds});
 
+        // The checkpoint before the pictures: a failure drawing them must not cost the epoch.
+        std::map<std::string, std::string> metadata = settings.metadata();
+        metadata["epoch"] = std::to_string(epoch);
+        metadata["noise_generator"] = generator_state_to_string(noise);
+        metadata["loader"] = loader.state().to_string();
+        save_training_checkpoint(checkpoint_path, parts, metadata);
         write_pictures(vae, d, fixed_z, epoch, out);
-        save_training_checkpoint(checkpoint_path, parts,
-                                 {{"epoch", std::to_string(epoch)},
-                                  {"noise_generator", generator_state_to_string(noise)},
-                                  {"loader", loader.state().to_string()},
-                                  {"latent", std::to_string(flags.latent)},
-                                  {"hidden", std::to_string(flags.hidden)}});
-        data::plot_training_curves((out / "metrics.csv").string(), (out / "curves.png").string(),
-                                   {.x_column = "epoch",
-                                    .panels = {{"train_nelbo", "test_nelbo"},
-                                               {"test_reconstruction"},
-                                               {"test_kl"}},
-                                    .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
+        data::plot_training_curves(
+            (out / "metrics.csv").string(), (out / "curves.png").string(),
+            {.x_column = "epoch",
+             .panels = {{"train_nelbo", "test_nelbo"}, {"test_reconstruction"}, {"test_kl"}},
+             .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
       }
     }
 

@@ -1,11 +1,19 @@
 #include "nn/safetensors.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -62,6 +70,25 @@ uint64_t read_u64_le(std::string_view bytes) {
   return value;
 }
 
+// zlib's CRC-32 (Python's zlib.crc32) as 8 lowercase hex digits; zlib counts in 32-bit uInt, so
+// longer tensors go in pieces.
+std::string checksum(const char* bytes, uint64_t size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    const uInt piece = uInt(std::min<uint64_t>(size, UINT_MAX));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes), piece);
+    bytes += piece;
+    size -= piece;
+  }
+  char text[9];
+  std::snprintf(text, sizeof text, "%08lx", static_cast<unsigned long>(crc & 0xffffffffUL));
+  return text;
+}
+
+bool is_checksum_key(const std::string& key) {
+  return key.rfind(kSafetensorsChecksumPrefix, 0) == 0;
+}
+
 // One tensor's entry in the header, validated.
 struct Entry {
   std::string name;
@@ -74,9 +101,20 @@ struct Entry {
 
 std::string serialize_safetensors(const TensorMap& tensors, const Metadata& metadata) {
   Json header = Json::object();
-  if (!metadata.empty()) {
+  Metadata all_metadata = metadata;
+  for (const auto& [key, value] : metadata) {
+    MINIDL_CHECK(!is_checksum_key(key), "save_safetensors: metadata key '"
+                                            << key << "' is reserved for the tensor checksums");
+  }
+  for (const auto& [name, tensor] : tensors) {
+    if (!tensor.defined()) continue;  // refused below
+    const Tensor bytes = tensor.contiguous();
+    all_metadata[std::string(kSafetensorsChecksumPrefix) + name] = checksum(
+        static_cast<const char*>(bytes.raw_data()), uint64_t(bytes.numel()) * bytes.element_size());
+  }
+  if (!all_metadata.empty()) {
     Json meta = Json::object();
-    for (const auto& [key, value] : metadata) meta[key] = value;
+    for (const auto& [key, value] : all_metadata) meta[key] = value;
     header["__metadata__"] = std::move(meta);
   }
   std::set<std::string> seen;
@@ -158,6 +196,8 @@ class Parser {
 
     std::vector<Entry> entries = parse_header(bytes_.substr(8, header_length));
     check_layout(entries);
+
+    check_checksums(entries);
 
     SafetensorsFile file;
     file.metadata = std::move(metadata_);
@@ -300,6 +340,34 @@ class Parser {
                                             << " trailing bytes that no tensor uses");
   }
 
+  // A file with checksums must have one for every tensor, each matching its bytes: a flipped bit
+  // in a checksum key or value fails as surely as one in the data. The keys are then removed.
+  void check_checksums(const std::vector<Entry>& entries) {
+    std::map<std::string, std::string> sums;
+    for (auto it = metadata_.begin(); it != metadata_.end();) {
+      if (!is_checksum_key(it->first)) {
+        ++it;
+        continue;
+      }
+      sums[it->first.substr(kSafetensorsChecksumPrefix.size())] = it->second;
+      it = metadata_.erase(it);
+    }
+    if (sums.empty()) return;  // written by another tool
+    for (const Entry& entry : entries) {
+      auto it = sums.find(entry.name);
+      PARSE_CHECK(it != sums.end(), "tensor '" << entry.name << "' has no checksum although the "
+                                               << "file's other tensors have one");
+      const std::string actual = checksum(data_.data() + entry.begin, entry.end - entry.begin);
+      PARSE_CHECK(it->second == actual,
+                  "tensor '" << entry.name << "': checksum mismatch (the metadata says CRC-32 "
+                             << it->second << ", the data has " << actual
+                             << "): the file is corrupt");
+      sums.erase(it);
+    }
+    PARSE_CHECK(sums.empty(), "the metadata has a checksum for '"
+                                  << sums.begin()->first << "', which is not a tensor in the file");
+  }
+
   std::string_view bytes_;
   std::string_view data_;
   const std::string& source_;
@@ -315,16 +383,24 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& sou
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  MINIDL_CHECK(in, "load_safetensors: " << path << ": cannot open: " << std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  MINIDL_CHECK(size >= 0, "load_safetensors: " << path << ": cannot determine the file size");
-  in.seekg(0, std::ios::beg);
-  std::string bytes(size_t(size), '\0');
-  in.read(bytes.data(), size);
-  MINIDL_CHECK(in.gcount() == size, "load_safetensors: " << path << ": read " << in.gcount()
-                                                         << " of " << size << " bytes");
+  // O_NONBLOCK so that a FIFO cannot block the open; only a regular file is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  MINIDL_CHECK(fd >= 0, "load_safetensors: " << path << ": cannot open: " << std::strerror(errno));
+  std::unique_ptr<FILE, int (*)(FILE*)> file(::fdopen(fd, "rb"), &std::fclose);
+  if (file == nullptr) ::close(fd);
+  MINIDL_CHECK(file != nullptr,
+               "load_safetensors: " << path << ": cannot open: " << std::strerror(errno));
+  struct stat info {};
+  MINIDL_CHECK(::fstat(fd, &info) == 0,
+               "load_safetensors: " << path << ": cannot stat: " << std::strerror(errno));
+  MINIDL_CHECK(!S_ISDIR(info.st_mode),
+               "load_safetensors: " << path << ": is a directory, not a safetensors file");
+  MINIDL_CHECK(S_ISREG(info.st_mode),
+               "load_safetensors: " << path << ": is not a regular file (a FIFO or a device)");
+  std::string bytes(size_t(info.st_size), '\0');
+  const size_t got = std::fread(bytes.data(), 1, bytes.size(), file.get());
+  MINIDL_CHECK(got == bytes.size(), "load_safetensors: " << path << ": read " << got << " of "
+                                                         << bytes.size() << " bytes");
   return parse_safetensors(bytes, path);
 }
 

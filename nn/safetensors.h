@@ -10,6 +10,12 @@
 //
 // minidl reads and writes the dtypes it has: F32, F64, I64, U8. Tensors are written in the given
 // order and read back in file order, so a TensorMap round-trips with its order.
+//
+// The format has no checksum, so a flipped bit in tensor data would load silently. minidl adds
+// one to the metadata for every tensor it writes, "crc32:<name>": "<8 hex digits>" (zlib's CRC-32
+// of the tensor's bytes, as Python's zlib.crc32 computes it). Other readers see ordinary metadata;
+// load_safetensors verifies every checksum a file has and hides them from the metadata it returns.
+// Files without them (numpy's, PyTorch's) load as before.
 #pragma once
 
 #include <map>
@@ -40,9 +46,10 @@ void save_safetensors(const std::string& path, const TensorMap& tensors,
                       const Metadata& metadata = {});
 
 // Parses and validates a whole file before returning anything: the header length against the
-// file size and a 100 MB bound, the JSON, every dtype, shape and offset, and that the tensors'
-// byte ranges tile the data section exactly (in bounds, no overlaps, no gaps). Any problem throws
-// one line: "load_safetensors: <path>: <what is wrong>".
+// file size and a 100 MB bound, the JSON, every dtype, shape and offset, that the tensors'
+// byte ranges tile the data section exactly (in bounds, no overlaps, no gaps), and the checksums.
+// Any problem throws one line: "load_safetensors: <path>: <what is wrong>". Only regular files
+// are read (a directory or a FIFO is named as such).
 SafetensorsFile load_safetensors(const std::string& path);
 
 // The same from bytes in memory; `source` names them in error messages (the fuzz target uses it).
@@ -50,5 +57,8 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& sou
 
 // The largest header load_safetensors accepts, as the reference implementation.
 inline constexpr uint64_t kSafetensorsMaxHeaderBytes = 100'000'000;
+
+// The metadata key prefix of the per-tensor checksums; callers' metadata may not use it.
+inline constexpr std::string_view kSafetensorsChecksumPrefix = "crc32:";
 
 }  // namespace minidl::nn

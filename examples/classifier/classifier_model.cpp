@@ -5,18 +5,19 @@
 
 #include "autograd/autograd.h"
 #include "data/fashion_mnist.h"
+#include "examples/common/program.h"
 #include "nn/checkpoint.h"
 #include "nn/losses.h"
 
 namespace minidl::examples {
 
 Classifier::Classifier(ClassifierShape shape, Generator& generator) : shape_(shape) {
-  hidden1_ = register_module("hidden1",
-                             std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
-  hidden2_ = register_module("hidden2",
-                             std::make_shared<nn::Linear>(shape.hidden, shape.hidden, true, generator));
-  output_ = register_module("output",
-                            std::make_shared<nn::Linear>(shape.hidden, shape.classes, true, generator));
+  hidden1_ = register_module(
+      "hidden1", std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
+  hidden2_ = register_module(
+      "hidden2", std::make_shared<nn::Linear>(shape.hidden, shape.hidden, true, generator));
+  output_ = register_module(
+      "output", std::make_shared<nn::Linear>(shape.hidden, shape.classes, true, generator));
 }
 
 std::string Classifier::name() const {
@@ -38,6 +39,8 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
   while (std::optional<data::Batch> batch = loader.next()) {
     Variable logits = classifier(Variable(batch->inputs));  // [B, 10]
     Variable loss = nn::cross_entropy(logits, batch->labels);
+    check_finite_loss("step " + std::to_string(step + 1) + " of the epoch", "the cross-entropy",
+                      loss.item());
     classifier.zero_grad();
     loss.backward();
     adam.step();
@@ -62,7 +65,8 @@ std::shared_ptr<Classifier> load_or_train_classifier(const std::string& path,
   Generator init(1);
   auto classifier = std::make_shared<Classifier>(ClassifierShape{}, init);
   optim::Adam adam(classifier->parameters(), {.lr = 1e-3});
-  data::DataLoader loader(train.images, train.labels, {.batch_size = 128, .shuffle = true, .seed = 2});
+  data::DataLoader loader(train.images, train.labels,
+                          {.batch_size = 128, .shuffle = true, .seed = 2});
   for (int epoch = 1; epoch <= 5; ++epoch) {
     ProgressLine progress("classifier epoch " + std::to_string(epoch) + "/5",
                           loader.batches_per_epoch());
@@ -107,8 +111,9 @@ std::shared_ptr<Classifier> load_classifier(const std::string& path) {
     if (name == "output.weight") last = tensor.shape();
   }
   MINIDL_CHECK(first.size() == 2 && last.size() == 2,
-               "load_classifier: " << path << ": not a classifier checkpoint (no hidden1.weight "
-                                          "and output.weight)");
+               "load_classifier: " << path
+                                   << ": not a classifier checkpoint (no hidden1.weight "
+                                      "and output.weight)");
   Generator unused(0);
   auto classifier =
       std::make_shared<Classifier>(ClassifierShape{first[1], first[0], last[0]}, unused);

@@ -1,7 +1,10 @@
 #include "examples/common/program.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <exception>
+#include <sstream>
 
 #include "tensor/tensor.h"
 
@@ -27,6 +30,12 @@ int parse_flags(CLI::App& app, int argc, char** argv) {
 int run_program(const std::string& program, const std::function<int()>& body) {
   try {
     return body();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    return 2;
+  } catch (const DivergedError& e) {
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    return 3;
   } catch (const Error& e) {
     std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
   } catch (const std::bad_alloc&) {
@@ -37,13 +46,60 @@ int run_program(const std::string& program, const std::function<int()>& body) {
   return 1;
 }
 
+CLI::Validator finite_in(double low, double high, bool low_open) {
+  std::ostringstream os;
+  os << (low_open ? "(" : "[") << low << ", " << high << "]";
+  const std::string range = os.str();
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double value = 0;
+        const char* end = text.data() + text.size();
+        const auto [rest, error] = std::from_chars(text.data(), end, value);
+        if (error != std::errc() || rest != end || !std::isfinite(value)) {
+          return "Value " + text + " is not a finite number";
+        }
+        if (value < low || value > high || (low_open && value == low)) {
+          return "Value " + text + " not in range " + range;
+        }
+        return "";
+      },
+      "FLOAT in " + range);
+}
+
+namespace {
+
+// A seed is any integer in [0, 2^64 - 1] written in decimal; CLI11 alone would wrap "-1" and
+// clamp 2^64, so both would silently become 18446744073709551615.
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [rest, error] = std::from_chars(text.data(), end, value);
+        if (text.empty() || error != std::errc() || rest != end) {
+          return "Value " + text + " is not a seed: an integer in [0, 18446744073709551615]";
+        }
+        return "";
+      },
+      "UINT64");
+}
+
+}  // namespace
+
 void add_run_flags(CLI::App& app, RunFlags& flags) {
-  app.add_option("--seed", flags.seed, "Seed of every random draw")->capture_default_str();
+  app.add_option("--seed", flags.seed, "Seed of every random draw")
+      ->check(seed_value())
+      ->capture_default_str();
   app.add_option("--threads", flags.threads, "Threads for OpenMP and OpenBLAS (0: all cores)")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
-  app.add_option("--out", flags.out, "Output folder")->capture_default_str();
-  app.add_flag("--resume", flags.resume, "Continue from <out>/checkpoint.safetensors");
+  app.add_option("--out", flags.out, "Output folder (docs/run-folder.md)")->capture_default_str();
+  CLI::Option* resume = app.add_flag("--resume", flags.resume,
+                                     "Continue the run in <out> from <out>/checkpoint.safetensors");
+  app.add_flag("--overwrite", flags.overwrite,
+               "Start a new run in <out> even though it holds one (its checkpoint and metrics "
+               "are replaced)")
+      ->excludes(resume);
 }
 
 void add_limit_flag(CLI::App& app, int64_t& limit) {
@@ -55,6 +111,15 @@ void add_limit_flag(CLI::App& app, int64_t& limit) {
 void setup_compute(int threads) {
   if (threads > 0) set_num_threads(threads);
   set_flush_denormal(true);  // false (nothing changed) on CPUs that cannot: then IEEE denormals
+}
+
+void check_finite_loss(const std::string& where, const std::string& term, double value) {
+  if (std::isfinite(value)) return;
+  throw DivergedError("training diverged at " + where + ": " + term + " is " +
+                      (std::isnan(value) ? "nan"
+                       : value > 0       ? "inf"
+                                         : "-inf") +
+                      "; stopped, the last checkpoint is kept (try a lower --lr)");
 }
 
 }  // namespace minidl::examples

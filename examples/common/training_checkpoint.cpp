@@ -1,7 +1,10 @@
 #include "examples/common/training_checkpoint.h"
 
+#include <charconv>
+#include <cmath>
 #include <sstream>
 
+#include "examples/common/program.h"
 #include "nn/checkpoint.h"
 
 namespace minidl::examples {
@@ -17,6 +20,19 @@ void save_training_checkpoint(const std::string& path, const CheckpointParts& pa
   }
   for (const auto& [part, scheduler] : parts.schedulers) {
     for (auto& entry : nn::with_prefix(part + ".", scheduler->state_dict())) all.push_back(entry);
+  }
+  for (const auto& [name, tensor] : all) {
+    if (tensor.dtype() != DType::Float32 && tensor.dtype() != DType::Float64) continue;
+    if (tensor.numel() == 0) continue;
+    const Tensor values = tensor.to(DType::Float64).contiguous();
+    const double* p = values.data<double>();
+    for (int64_t i = 0; i < values.numel(); ++i) {
+      if (!std::isfinite(p[i])) {
+        throw DivergedError("training diverged: " + name + " holds " +
+                            (std::isnan(p[i]) ? "nan" : "an infinity") + "; " + path +
+                            " is not overwritten (it keeps the last good state)");
+      }
+    }
   }
   nn::save_safetensors(path, all, metadata);
 }
@@ -37,7 +53,8 @@ std::map<std::string, std::string> load_training_checkpoint(const std::string& p
     for (auto& [name, tensor] : optimizer->state_dict()) backup.emplace_back(name, tensor.clone());
     optimizer_backups.push_back(std::move(backup));
   }
-  for (const auto& [part, scheduler] : parts.schedulers) scheduler_backups.push_back(scheduler->state_dict());
+  for (const auto& [part, scheduler] : parts.schedulers)
+    scheduler_backups.push_back(scheduler->state_dict());
   size_t modules_done = 0, optimizers_done = 0, schedulers_done = 0;
   try {
     for (const auto& [part, module] : parts.modules) {
@@ -76,22 +93,44 @@ std::string generator_state_to_string(const Generator& generator) {
 
 void generator_state_from_string(Generator& generator, const std::string& text,
                                  const std::string& what) {
-  std::istringstream is(text);
+  // Exactly the words to_string writes: decimal, single spaces (istream would take "-1" as
+  // 2^64 - 1 and "12abc" as 12).
   Generator::State state{};
-  for (auto& word : state) {
-    MINIDL_CHECK(bool(is >> word), what << ": corrupt generator state '" << text << "'");
+  const char* p = text.data();
+  const char* end = p + text.size();
+  for (size_t i = 0; i < state.size(); ++i) {
+    if (i > 0) {
+      MINIDL_CHECK(p < end && *p == ' ', what << ": corrupt generator state '" << text << "'");
+      ++p;
+    }
+    const auto [next, error] = std::from_chars(p, end, state[i]);
+    MINIDL_CHECK(error == std::errc() && next != p,
+                 what << ": corrupt generator state '" << text << "'");
+    p = next;
   }
-  std::string rest;
-  MINIDL_CHECK(!(is >> rest), what << ": corrupt generator state '" << text << "'");
+  MINIDL_CHECK(p == end, what << ": corrupt generator state '" << text << "'");
   generator.set_state(state);
 }
 
 const std::string& require_metadata(const std::map<std::string, std::string>& metadata,
                                     const std::string& key, const std::string& path) {
   auto it = metadata.find(key);
-  MINIDL_CHECK(it != metadata.end(), path << ": not a minidl training checkpoint (no '" << key
-                                          << "' in its metadata)");
+  MINIDL_CHECK(it != metadata.end(),
+               path << ": not a minidl training checkpoint (no '" << key << "' in its metadata)");
   return it->second;
+}
+
+int64_t metadata_integer(const std::map<std::string, std::string>& metadata, const std::string& key,
+                         const std::string& path, int64_t low, int64_t high) {
+  const std::string& text = require_metadata(metadata, key, path);
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [rest, error] = std::from_chars(text.data(), end, value);
+  MINIDL_CHECK(
+      !text.empty() && error == std::errc() && rest == end && value >= low && value <= high,
+      path << ": metadata " << key << " = '" << text << "' is not an integer in [" << low << ", "
+           << high << "]");
+  return value;
 }
 
 }  // namespace minidl::examples

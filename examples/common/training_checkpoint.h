@@ -19,11 +19,13 @@
 namespace minidl::examples {
 
 struct CheckpointParts {
-  std::vector<std::pair<std::string, nn::Module*>> modules;            // part name, module
-  std::vector<std::pair<std::string, optim::Optimizer*>> optimizers;   // part name, optimizer
+  std::vector<std::pair<std::string, nn::Module*>> modules;             // part name, module
+  std::vector<std::pair<std::string, optim::Optimizer*>> optimizers;    // part name, optimizer
   std::vector<std::pair<std::string, optim::LRScheduler*>> schedulers;  // part name, schedule
 };
 
+// Refuses (DivergedError) to save a NaN or an infinity in any floating-point tensor: a checkpoint
+// is a state training can continue from, and the one before stays in place.
 void save_training_checkpoint(const std::string& path, const CheckpointParts& parts,
                               const std::map<std::string, std::string>& metadata);
 
@@ -40,5 +42,10 @@ void generator_state_from_string(Generator& generator, const std::string& text,
 // A metadata value that must be present, with the checkpoint path in the error.
 const std::string& require_metadata(const std::map<std::string, std::string>& metadata,
                                     const std::string& key, const std::string& path);
+
+// A metadata value that must be a decimal integer in [low, high], all of it ("12abc", "-5" or
+// "1e3" are errors naming the key, the value and the range).
+int64_t metadata_integer(const std::map<std::string, std::string>& metadata, const std::string& key,
+                         const std::string& path, int64_t low, int64_t high);
 
 }  // namespace minidl::examples

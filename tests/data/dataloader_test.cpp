@@ -233,6 +233,14 @@ TEST(DataLoader, StateText) {
               HasSubstr("DataLoaderState: cannot parse \"3 17 1 2\""));
   EXPECT_THAT(error_message([] { DataLoaderState::from_string("3 17 1 2 3 4 0 5 9"); }),
               HasSubstr("expected 8 non-negative integers"));
+  // Parsed whole: no wrapping of "-1", no "12abc" read as 12, no stray spaces or signs.
+  for (const char* bad : {"3 17 -1 2 3 4 0 5", "3 17 1 2 3 4 0 5abc", "3 17 1 2 3 4 0 5 ",
+                          " 3 17 1 2 3 4 0 5", "3  17 1 2 3 4 0 5", "+3 17 1 2 3 4 0 5",
+                          "3 17 1 2 3 4 0 18446744073709551616", "-3 17 1 2 3 4 0 5"}) {
+    EXPECT_THAT(error_message([&] { DataLoaderState::from_string(bad); }),
+                HasSubstr("expected 8 non-negative integers"))
+        << bad;
+  }
 }
 
 TEST(DataLoader, BadArguments) {

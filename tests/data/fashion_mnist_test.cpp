@@ -154,6 +154,22 @@ TEST(FashionMnist, RejectsInconsistentFiles) {
               HasSubstr("holds 2 labels"));
 }
 
+// The headers are compared before either body is decompressed: labels that claim 4 GiB are
+// refused at once, and a corrupt body behind a mismatched header is never reached.
+TEST(FashionMnist, HeadersAreComparedBeforeTheBodiesAreDecompressed) {
+  TempDir dir;
+  write_tiny_split(dir, "train", kTinyPixels, {1, 2, 3}, true);
+  write_gzip(dir / "train-labels-idx1-ubyte.gz",
+             std::vector<uint8_t>{0, 0, 8, 1, 0, 0, 0, 200, 1, 2});  // truncated: 200 declared
+  EXPECT_THAT(error_message([&] { load_fashion_mnist(Split::Train, dir.str()); }),
+              HasSubstr("holds 3 images but " + (dir / "train-labels-idx1-ubyte.gz") +
+                        " holds 200 labels"));
+  write_gzip(dir / "train-labels-idx1-ubyte.gz",
+             std::vector<uint8_t>{0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 1, 1, 2, 3});
+  EXPECT_THAT(error_message([&] { load_fashion_mnist(Split::Train, dir.str()); }),
+              HasSubstr("expected ubyte labels [N], the header declares ubyte [3, 1]"));
+}
+
 // The real data set from Debian's dataset-fashion-mnist. Required in CI (CI=true), skipped
 // elsewhere when the package is not installed. Expected figures from NumPy reading the same
 // files (np.frombuffer(gzip.open(f).read(), np.uint8, offset=16)).

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "data/gzip.h"
 #include "test_helpers.h"
 
 using namespace minidl;
@@ -158,8 +159,52 @@ TEST(IdxErrors, CorruptGzip) {
 }
 
 TEST(IdxErrors, DecompressionLimit) {
+  // The limit applies to what the header declares, before the body is decompressed.
   TempDir dir;
-  write_gzip(dir / "zeros.gz", std::vector<uint8_t>(100000, 0));
+  std::vector<uint8_t> declared = {0, 0, 0x08, 1, 0, 1, 0x86, 0xa0};  // [100000] ubyte
+  declared.resize(8 + 100000, 0);
+  write_gzip(dir / "zeros.gz", declared);
   EXPECT_EQ(error_message([&] { decode_idx(read_bytes(dir / "zeros.gz"), "zeros.gz", 50000); }),
-            "read_idx: zeros.gz: decompresses to more than 50000 bytes, the limit");
+            "read_idx: zeros.gz: the header declares [100000] of ubyte, 100000 bytes of data, "
+            "over the limit of 50000 bytes");
+  // gunzip's own limit, for callers without a header to go by.
+  EXPECT_EQ(
+      error_message([&] { gunzip(read_bytes(dir / "zeros.gz"), "read_idx", "zeros.gz", 50000); }),
+      "read_idx: zeros.gz: decompresses to more than 50000 bytes, the limit");
+}
+
+// A gzip file whose IDX header declares 4,294,967,295 labels is refused from the header: the
+// body is never decompressed. Here the body is a second gzip member that is corrupt, so a reader
+// that decompressed past the header would report the corruption instead.
+TEST(IdxErrors, ForgedSizeIsRefusedBeforeTheBodyIsDecompressed) {
+  TempDir dir;
+  write_gzip(dir / "header.gz", {0, 0, 0x08, 1, 0xff, 0xff, 0xff, 0xff});
+  write_gzip(dir / "body.gz", std::vector<uint8_t>(100000, 7));
+  std::vector<uint8_t> file = read_bytes(dir / "header.gz");
+  std::vector<uint8_t> body = read_bytes(dir / "body.gz");
+  body[body.size() / 2] ^= 0x55;
+  body[body.size() / 2 + 1] ^= 0xaa;
+  file.insert(file.end(), body.begin(), body.end());
+  EXPECT_EQ(error_message([&] { decode_idx(file, "labels.gz"); }),
+            "read_idx: labels.gz: the header declares [4294967295] of ubyte, 4294967295 bytes of "
+            "data, over the limit of " +
+                std::to_string(kIdxMaxBytes) + " bytes");
+  const IdxHeader header = decode_idx_header(file, "labels.gz", size_t(1) << 33);
+  EXPECT_EQ(header.shape, (Shape{4294967295}));
+  EXPECT_EQ(header.data_bytes, 4294967295u);
+  EXPECT_EQ(header.header_bytes, 8u);
+}
+
+// Decompressing stops one byte after what the header declares: a small file that inflates to
+// gigabytes costs no more than its declared size.
+TEST(IdxErrors, DecompressesNoMoreThanTheHeaderDeclares) {
+  TempDir dir;
+  std::vector<uint8_t> bytes = {0, 0, 0x08, 1, 0, 0, 0, 4, 1, 2, 3, 4};
+  bytes.resize(bytes.size() + 1000000, 0);  // far more than declared, and a corrupt tail
+  write_gzip(dir / "long.gz", bytes);
+  std::vector<uint8_t> file = read_bytes(dir / "long.gz");
+  file[file.size() - 6] ^= 0xff;  // the trailer's CRC: only a full decompression sees it
+  EXPECT_EQ(error_message([&] { decode_idx(file, "long.gz"); }),
+            "read_idx: long.gz: dimensions [4] of ubyte need 4 bytes of data, got 5 (1 bytes too "
+            "many)");
 }

@@ -81,3 +81,38 @@ TEST(Plot, MissingGnuplotIsReportedOnce) {
             "plot: minidl-no-such-gnuplot is not installed, so training curves are not drawn "
             "(apt-get install -y gnuplot-nox); training carries on\n");
 }
+
+// A column with no finite value (a loss that was NaN from the start) or a constant one (modes
+// covered: 8 every time) must not stop the rest from being drawn, and what is left out is said
+// once, not after every evaluation.
+TEST(Plot, LeavesOutColumnsWithoutFiniteValuesAndSaysSoOnce) {
+  if (!gnuplot_installed()) GTEST_SKIP() << "gnuplot is not installed";
+  TempDir dir;
+  const std::string csv = dir / "m.csv", png = dir / "curves.png";
+  {
+    std::ofstream out(csv);
+    out << "epoch,loss,broken,constant\n";
+    for (int epoch = 1; epoch <= 5; ++epoch) out << epoch << "," << 1.0 / epoch << ",nan,8\n";
+  }
+  const PlotOptions options{.panels = {{"loss", "broken"}, {"broken"}, {"constant"}}};
+  ::testing::internal::CaptureStderr();
+  EXPECT_TRUE(plot_training_curves(csv, png, options));
+  EXPECT_TRUE(plot_training_curves(csv, png, options));
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  const std::string said =
+      "plot: " + csv + ": column \"broken\" has no finite value (NaN or infinite throughout); " +
+      png + " leaves it out\n";
+  EXPECT_EQ(errors, said);
+  // Two panels are left: loss, and the constant column (the all-NaN panel is dropped).
+  int width = 0, height = 0, channels = 0;
+  ASSERT_EQ(stbi_info(png.c_str(), &width, &height, &channels), 1);
+  EXPECT_EQ(height, 2 * 320);
+  // A single row (after the first epoch) draws too, without gnuplot's "empty x range".
+  {
+    std::ofstream out(csv);
+    out << "epoch,loss\n1,0.5\n";
+  }
+  ::testing::internal::CaptureStderr();
+  EXPECT_TRUE(plot_training_curves(csv, dir / "one.png"));
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}

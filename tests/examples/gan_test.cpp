@@ -135,7 +135,7 @@ TEST(Gan2d, ResumingACosineScheduleWithOtherStepsIsAnError) {
       0);
   ProgramRun r = run_program(example_program("gan2d"),
                              common + " --steps 40 --resume --out '" + dir.string() + "'");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("was trained with --steps 20"), std::string::npos) << r.output;
 }
 
@@ -227,7 +227,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--pack 3", "packs of 3 do not divide --batch-size 512"},
                       BadFlag{"--batch-size 100 --pack 8", "--batch-size 100"},
                       BadFlag{"--layers 0", "--layers"}, BadFlag{"--data ring9", "--data"},
-                      BadFlag{"--loss wgan", "--loss"}));
+                      BadFlag{"--loss wgan", "--loss"},
+                      BadFlag{"--r1 nan", "--r1: Value nan is not a finite number"},
+                      BadFlag{"--lr nan", "--lr: Value nan is not a finite number"},
+                      BadFlag{"--beta1 nan", "--beta1: Value nan is not a finite number"},
+                      BadFlag{"--beta2 -inf", "--beta2: Value -inf is not a finite number"},
+                      BadFlag{"--seed -1", "--seed"}));
 
 }  // namespace
 

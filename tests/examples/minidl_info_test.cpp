@@ -3,6 +3,7 @@
 // pixel counts, or numpy's (/usr/bin/python3: np.histogram over [0, 1], then the formula) pasted
 // as literals where marked. The program prints 6 significant digits, hence the tolerances.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdint>
@@ -256,4 +257,38 @@ TEST_F(MinidlInfo, BadInputsAreOneLineErrorsNamingTheFile) {
                         "minidl-info: read_image: " + huge + over_the_limit);
 
   EXPECT_NE(run("entropy --bins 0 " + small).exit_code, 0);  // CLI11 rejects the flag
+}
+
+// Inputs that are not regular files are refused before a byte is read: /dev/zero used to be read
+// without end, a FIFO blocked forever, and a directory given as a classifier ran out of memory.
+TEST_F(MinidlInfo, DevicesFifosAndDirectoriesAreRefusedAtOnce) {
+  expect_one_line_error(run("entropy /dev/zero"),
+                        "minidl-info: read_image: /dev/zero: is a character device, not a "
+                        "regular file");
+  const std::string fifo = path("pipe.png");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_one_line_error(run("entropy " + fifo),
+                        "minidl-info: read_image: " + fifo + ": is a FIFO, not a regular file");
+  fs::create_directories(dir_ / "cls");
+  png("samples/a.png", std::vector<std::vector<double>>(28, std::vector<double>(28, 0.0)));
+  expect_one_line_error(
+      run("score " + path("samples") + " --classifier " + path("cls")),
+      "minidl-info: load_safetensors: " + path("cls") + ": is a directory, not a safetensors file");
+}
+
+// A joint histogram that cannot fit is refused up front, not by running out of memory.
+TEST_F(MinidlInfo, MiRefusesAJointHistogramThatCannotFit) {
+  const std::string small = png("small.png", {{0, 255}});
+  expect_one_line_error(run("mi --bins 1048576 " + small + " " + small),
+                        "minidl-info: mi: --bins 1048576 needs a joint histogram of 1048576 x "
+                        "1048576 counts (8192 GiB); mi takes at most 8192 bins");
+}
+
+TEST_F(MinidlInfo, EpsilonMustBeFinite) {
+  const std::string small = png("small.png", {{0, 255}});
+  for (const char* bad : {"nan", "inf", "2"}) {
+    const ProgramRun r = run(std::string("kl --epsilon ") + bad + " " + small + " " + small);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("--epsilon"), std::string::npos) << r.output;
+  }
 }

@@ -106,7 +106,20 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--data imagenet", "--data"}, BadFlag{"--beta -0.5", "--beta"},
                       BadFlag{"--latent 0", "--latent"}, BadFlag{"--threads -2", "--threads"},
                       BadFlag{"--iw-samples x", "--iw-samples"},
-                      BadFlag{"--no-such-flag", "no-such-flag"}));
+                      BadFlag{"--no-such-flag", "no-such-flag"},
+                      // Not finite, or absurd: refused at parse time, never trained to NaN.
+                      BadFlag{"--beta nan", "--beta: Value nan is not a finite number"},
+                      BadFlag{"--beta inf", "--beta: Value inf is not a finite number"},
+                      BadFlag{"--beta 1e9", "--beta: Value 1e9 not in range [0, 1000]"},
+                      BadFlag{"--lr nan", "--lr: Value nan is not a finite number"},
+                      BadFlag{"--lr 1e308", "--lr: Value 1e308 not in range (0, 1]"},
+                      BadFlag{"--lr 0", "--lr: Value 0 not in range (0, 1]"},
+                      // The seed's range is [0, 2^64 - 1]: no wrapping, no clamping.
+                      BadFlag{"--seed -1", "--seed: Value -1 is not a seed"},
+                      BadFlag{"--seed 18446744073709551616",
+                              "--seed: Value 18446744073709551616 is not a seed"},
+                      BadFlag{"--seed 1.5", "--seed"},
+                      BadFlag{"--resume --overwrite", "--resume excludes --overwrite"}));
 
 TEST(Vae, MissingDataDirectoryIsAOneLineErrorNamingIt) {
   const fs::path dir = fresh_test_dir("vae");

@@ -20,7 +20,7 @@ const char* const kPython = "/usr/bin/python3";
 
 // Reads argv[1] as the specification describes it and prints one line per tensor in data order:
 // name, dtype, shape, then every value as Python's repr (shortest round-trip, so exact).
-const char* const kReader = R"(import json, sys
+const char* const kReader = R"(import json, sys, zlib
 import numpy as np
 
 raw = open(sys.argv[1], "rb").read()
@@ -28,7 +28,9 @@ n = int.from_bytes(raw[:8], "little")  # unsigned 64-bit little-endian header le
 header = json.loads(raw[8 : 8 + n].decode("utf-8"))
 data = raw[8 + n :]
 print("data starts 8-byte aligned:", (8 + n) % 8 == 0)
-for key, value in sorted(header.pop("__metadata__", {}).items()):
+metadata = header.pop("__metadata__", {})
+checksums = {k[len("crc32:"):]: metadata.pop(k) for k in list(metadata) if k.startswith("crc32:")}
+for key, value in sorted(metadata.items()):
     print("metadata", key, value)
 dtypes = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "U8": "u1"}
 cursor = 0
@@ -38,7 +40,9 @@ for name, info in sorted(header.items(), key=lambda item: item[1]["data_offsets"
     cursor = end
     array = np.frombuffer(data[begin:end], dtype=dtypes[info["dtype"]]).reshape(info["shape"])
     values = " ".join(repr(v) for v in array.ravel().tolist())
-    print(name, info["dtype"], list(array.shape), values)
+    crc = "crc ok" if checksums.pop(name) == "%08x" % zlib.crc32(data[begin:end]) else "crc BAD"
+    print(name, info["dtype"], list(array.shape), values, crc)
+assert not checksums, checksums
 assert cursor == len(data), (cursor, len(data))
 )";
 
@@ -86,10 +90,11 @@ TEST(SafetensorsInterop, NumpyReadsAMinidlFileWithExactValues) {
   EXPECT_EQ(output,
             "data starts 8-byte aligned: True\n"
             "metadata epoch 3\n"
-            "layer.weight F32 [2, 3] 1.0 -2.5 0.10000000149011612 1.0000000031710769e-30 3.0 -0.0\n"
-            "layer.bias F64 [2] 0.25 -0.3333333333333333\n"
-            "transposed F64 [3, 2] 1.0 4.0 2.0 5.0 3.0 6.0\n"
-            "index I64 [2] -1 1099511627779\n"
-            "mask U8 [3] 0 255 7\n"
-            "step I64 [] 42\n");
+            "layer.weight F32 [2, 3] 1.0 -2.5 0.10000000149011612 1.0000000031710769e-30 3.0 -0.0 "
+            "crc ok\n"
+            "layer.bias F64 [2] 0.25 -0.3333333333333333 crc ok\n"
+            "transposed F64 [3, 2] 1.0 4.0 2.0 5.0 3.0 6.0 crc ok\n"
+            "index I64 [2] -1 1099511627779 crc ok\n"
+            "mask U8 [3] 0 255 7 crc ok\n"
+            "step I64 [] 42 crc ok\n");
 }

@@ -2,6 +2,7 @@
 // with its exact values, minidl's files have the specified layout and round-trip bit-exactly, and
 // every kind of malformed file is rejected with its own one-line error.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -76,8 +77,9 @@ TEST(Safetensors, LoadsAFileWrittenByPythonWithExactValues) {
 
 TEST(Safetensors, WritesTheSpecifiedLayout) {
   std::string bytes = serialize_safetensors({{"a", tensor({1.0})}}, {{"k", "v"}});
-  const std::string json =
-      R"({"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+  // crc32:a is the CRC-32 of the bytes 00 00 80 3f (1.0f), from Python's zlib.crc32.
+  const std::string json = R"({"__metadata__":{"crc32:a":"aca16a6a","k":"v"},)"
+                           R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
   const size_t padded = (json.size() + 7) / 8 * 8;
   ASSERT_EQ(bytes.size(), 8 + padded + 4);
   EXPECT_EQ(bytes.substr(0, 8), u64_le(padded));
@@ -238,4 +240,49 @@ TEST(Safetensors, ATruncatedFileIsRejected) {
   }
   EXPECT_PARSE_ERROR(bytes.substr(0, bytes.size() - 4),
                      "tensor 'w': data_offsets [0, 64] run past the data section of 60 bytes");
+}
+
+// The format has no checksum; minidl's per-tensor CRC-32 in the metadata catches a flipped bit
+// in the data, in a checksum and in a checksum's name.
+TEST(Safetensors, AFlippedBitInTensorDataIsDetected) {
+  const std::string bytes =
+      serialize_safetensors({{"w", tensor({1.0, 2.0, 3.0, 4.0})}, {"b", zeros({2})}});
+  const SafetensorsFile clean = parse_safetensors(bytes, "f");
+  EXPECT_TRUE(clean.metadata.empty());  // the checksums are verified and hidden
+  // The bytes of w are the 16 bytes before b's 8 zero bytes at the end.
+  std::string flipped = bytes;
+  flipped[flipped.size() - 8 - 16 + 5] ^= 0x10;
+  EXPECT_MINIDL_ERROR_CONTAINS(parse_safetensors(flipped, "f"),
+                               "load_safetensors: f: tensor 'w': checksum mismatch",
+                               "(the metadata says CRC-32 8ba71454, the data has ");
+  std::string renamed = bytes;
+  renamed.replace(renamed.find("crc32:b"), 7, "crc32:c");
+  EXPECT_MINIDL_ERROR(parse_safetensors(renamed, "f"),
+                      "load_safetensors: f: tensor 'b' has no checksum although the file's other "
+                      "tensors have one");
+}
+
+TEST(Safetensors, FilesWithoutChecksumsStillLoadAndTheKeysAreReserved) {
+  const std::string eight(8, '\0');
+  const SafetensorsFile file = parse_safetensors(
+      file_bytes(R"({"a": {"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}})", eight), "f");
+  ASSERT_EQ(file.tensors.size(), 1u);
+  EXPECT_EQ(file.tensors[0].second.item(), 0.0);
+  EXPECT_MINIDL_ERROR(
+      serialize_safetensors({{"a", zeros({1})}}, {{"crc32:a", "00000000"}}),
+      "save_safetensors: metadata key 'crc32:a' is reserved for the tensor checksums");
+}
+
+TEST(Safetensors, ADirectoryOrAFifoIsNamedNotReadAsOutOfMemory) {
+  const std::string dir = ::testing::TempDir() + "/a_directory.safetensors";
+  std::filesystem::create_directories(dir);
+  EXPECT_MINIDL_ERROR(load_safetensors(dir),
+                      "load_safetensors: " + dir + ": is a directory, not a safetensors file");
+  const std::string fifo = ::testing::TempDir() + "/a_fifo.safetensors";
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_MINIDL_ERROR(load_safetensors(fifo),
+                      "load_safetensors: " + fifo + ": is not a regular file (a FIFO or a device)");
+  std::filesystem::remove(fifo);
+  std::filesystem::remove(dir);
 }
