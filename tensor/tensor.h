@@ -2,12 +2,13 @@
 // autograd.
 #pragma once
 
+#include "tensor/convolution.h"
 #include "tensor/core.h"
 #include "tensor/creation.h"
 #include "tensor/elementwise.h"
+#include "tensor/fused.h"
 #include "tensor/indexing.h"
 #include "tensor/linalg.h"
-#include "tensor/fused.h"
 #include "tensor/random.h"
 #include "tensor/reduce.h"
 #include "tensor/threading.h"
