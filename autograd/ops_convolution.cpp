@@ -3,6 +3,7 @@
 // weight gradient rather than keeping a buffer C*KH*KW/stride^2 times the size of x alive between
 // forward and backward. Every backward is written with Variable ops (im2col, col2im, matmul,
 // slices), so it is differentiable again; im2col and col2im are each other's gradient.
+#include <algorithm>
 #include <vector>
 
 #include "autograd/node.h"
@@ -68,8 +69,22 @@ Variable rows_to_images(const Variable& rows, const Shape& image_shape) {
   return permute(reshape(rows, {image_shape[0], image_shape[2], image_shape[3], image_shape[1]}),
                  {0, 3, 1, 2});
 }
-Tensor rows_to_images(const Tensor& rows, int64_t n, int64_t h, int64_t w) {
-  return rows.view({n, h, w, rows.size(1)}).permute({0, 3, 1, 2}).contiguous();
+
+// The batch is cut into equal runs of images whose columns take at most kChunkBytes: each run is
+// still one tall GEMM (thousands of rows at the usual sizes), but its buffer stays below glibc's
+// 32 MiB mmap threshold (tensor/storage.cpp), so it is reused from the heap instead of being mapped
+// and page-faulted afresh on every call, and peak memory stays bounded for large batches.
+constexpr int64_t kChunkBytes = int64_t(8) << 20;
+
+struct Chunks {
+  int64_t count, size;  // `count` runs of `size` images (the last may be shorter)
+};
+
+Chunks batch_chunks(int64_t batch, int64_t column_bytes_per_image) {
+  const int64_t per_chunk =
+      std::max<int64_t>(1, kChunkBytes / std::max<int64_t>(1, column_bytes_per_image));
+  const int64_t count = std::max<int64_t>(1, (batch + per_chunk - 1) / per_chunk);
+  return {count, std::max<int64_t>(1, (batch + count - 1) / count)};
 }
 
 Window2d make_window(const Shape& weight, Size2 stride, Size2 padding, Size2 dilation) {
@@ -137,35 +152,58 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
                                        << dilation[0] << "x" << dilation[1]
                                        << " does not fit input " << shape_str(input.shape()));
 
-  // [N*OH*OW, C*KH*KW] x [C*KH*KW, OC]: the bias is accumulated inside the GEMM when it can be.
-  Tensor columns = im2col(input.data(), window);
+  // Per run of images, [n*OH*OW, C*KH*KW] x [C*KH*KW, OC] into that run's rows of the output.
+  const int64_t pixels = oh * ow;
+  const Chunks chunks =
+      batch_chunks(n, pixels * channels * window.taps() * int64_t(dtype_size(input.dtype())));
+  Tensor x = input.data().contiguous();
   Tensor w2d = weight.data().reshape({out_channels, -1});
-  Tensor rows;
-  if (groups == 1 && bias.defined()) {
-    rows = addmm(bias.data(), columns, w2d.t());
-  } else {
-    rows = grouped_a_bt(columns, w2d, groups);
-    if (bias.defined()) rows = add(rows, bias.data());
+  Tensor rows = Tensor::empty({n * pixels, out_channels}, input.dtype());
+  for (int64_t first = 0; first < n; first += chunks.size) {
+    const int64_t images = std::min(chunks.size, n - first);
+    Tensor columns = im2col(x.narrow(0, first, images), window);
+    Tensor out = rows.narrow(0, first * pixels, images * pixels);
+    if (groups == 1) {
+      gemm_into(out, columns, w2d.t());
+    } else {
+      out.copy_(grouped_a_bt(columns, w2d, groups));
+    }
   }
-  columns = Tensor();  // freed before the NCHW copy is made
-  Tensor value = rows_to_images(rows, n, oh, ow);
+  // Channels last to first, with the bias added on the way.
+  Tensor value = rows_to_channels_first(rows, n, bias.defined() ? bias.data() : Tensor())
+                     .view({n, out_channels, oh, ow});
 
   std::vector<Variable> inputs = {input, weight};
   if (bias.defined()) inputs.push_back(bias);
   return record("conv2d", value, std::move(inputs),
-                [window, groups](const Variable& grad, const Inputs& in, const Variable&) {
+                [window, groups, chunks](const Variable& grad, const Inputs& in, const Variable&) {
                   const Variable& x = in[0];
                   const Variable& w = in[1];
+                  const int64_t n = x.size(0), pixels = grad.size(2) * grad.size(3);
                   Grads grads(in.size());
                   Variable grad_rows = images_to_rows(grad);  // [N*OH*OW, OC]
                   Variable w2d = reshape(w, {w.size(0), -1});
+                  std::vector<Variable> grad_x_parts;
+                  Variable grad_w2d;
+                  for (int64_t first = 0; first < n; first += chunks.size) {
+                    const int64_t images = std::min(chunks.size, n - first);
+                    Variable rows = narrow(grad_rows, 0, first * pixels, images * pixels);
+                    if (in.needs_grad(0)) {
+                      Shape shape = x.shape();
+                      shape[0] = images;
+                      grad_x_parts.push_back(col2im(grouped_a_b(rows, w2d, groups), shape, window));
+                    }
+                    if (in.needs_grad(1)) {
+                      // The columns are rebuilt here from x, not kept from the forward pass.
+                      Variable part =
+                          grouped_at_b(rows, im2col(narrow(x, 0, first, images), window), groups);
+                      grad_w2d = grad_w2d.defined() ? grad_w2d + part : part;
+                    }
+                  }
                   if (in.needs_grad(0)) {
-                    grads[0] = col2im(grouped_a_b(grad_rows, w2d, groups), x.shape(), window);
+                    grads[0] = grad_x_parts.size() == 1 ? grad_x_parts[0] : concat(grad_x_parts, 0);
                   }
-                  if (in.needs_grad(1)) {
-                    grads[1] =
-                        reshape(grouped_at_b(grad_rows, im2col(x, window), groups), w.shape());
-                  }
+                  if (in.needs_grad(1)) grads[1] = reshape(grad_w2d, w.shape());
                   if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0, 2, 3});
                   return grads;
                 });
@@ -212,28 +250,50 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
                    << "x" << padding[1] << " gives an empty output " << oh << "x" << ow);
   const Shape out_shape = {n, out_channels, oh, ow};
 
-  // [N*H*W, C_in] x [C_in, C_out*KH*KW] gives the columns of the output; col2im adds them up.
-  Tensor x_rows = input.data().permute({0, 2, 3, 1}).reshape({n * h * w, channels});
+  // Per run of images, [n*H*W, C_in] x [C_in, C_out*KH*KW] gives the columns of the output, and
+  // col2im adds them up into that run's images.
+  const int64_t pixels = h * w;
+  const Chunks chunks =
+      batch_chunks(n, pixels * out_channels * window.taps() * int64_t(dtype_size(input.dtype())));
+  Tensor x_rows = input.data().permute({0, 2, 3, 1}).reshape({n * pixels, channels});
   Tensor w2d = weight.data().reshape({channels, -1});
-  Tensor value = col2im(grouped_a_b(x_rows, w2d, groups), out_shape, window);
+  Tensor value = Tensor::empty(out_shape, input.dtype());
+  for (int64_t first = 0; first < n; first += chunks.size) {
+    const int64_t images = std::min(chunks.size, n - first);
+    Tensor columns = grouped_a_b(x_rows.narrow(0, first * pixels, images * pixels), w2d, groups);
+    value.narrow(0, first, images).copy_(col2im(columns, {images, out_channels, oh, ow}, window));
+  }
   if (bias.defined()) add_(value, bias.data().view({out_channels, 1, 1}));
 
   std::vector<Variable> inputs = {input, weight};
   if (bias.defined()) inputs.push_back(bias);
   return record("conv_transpose2d", value, std::move(inputs),
-                [window, groups](const Variable& grad, const Inputs& in, const Variable&) {
+                [window, groups, chunks](const Variable& grad, const Inputs& in, const Variable&) {
                   const Variable& x = in[0];
                   const Variable& w = in[1];
+                  const int64_t n = x.size(0);
                   Grads grads(in.size());
-                  Variable grad_columns = im2col(grad, window);  // [N*H*W, C_out*KH*KW]
                   Variable w2d = reshape(w, {w.size(0), -1});
+                  std::vector<Variable> grad_x_parts;
+                  Variable grad_w2d;
+                  for (int64_t first = 0; first < n; first += chunks.size) {
+                    const int64_t images = std::min(chunks.size, n - first);
+                    // [images*H*W, C_out*KH*KW]
+                    Variable grad_columns = im2col(narrow(grad, 0, first, images), window);
+                    Variable x_part = narrow(x, 0, first, images);
+                    if (in.needs_grad(0)) {
+                      grad_x_parts.push_back(
+                          rows_to_images(grouped_a_bt(grad_columns, w2d, groups), x_part.shape()));
+                    }
+                    if (in.needs_grad(1)) {
+                      Variable part = grouped_at_b(images_to_rows(x_part), grad_columns, groups);
+                      grad_w2d = grad_w2d.defined() ? grad_w2d + part : part;
+                    }
+                  }
                   if (in.needs_grad(0)) {
-                    grads[0] = rows_to_images(grouped_a_bt(grad_columns, w2d, groups), x.shape());
+                    grads[0] = grad_x_parts.size() == 1 ? grad_x_parts[0] : concat(grad_x_parts, 0);
                   }
-                  if (in.needs_grad(1)) {
-                    grads[1] =
-                        reshape(grouped_at_b(images_to_rows(x), grad_columns, groups), w.shape());
-                  }
+                  if (in.needs_grad(1)) grads[1] = reshape(grad_w2d, w.shape());
                   if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0, 2, 3});
                   return grads;
                 });

@@ -1,5 +1,6 @@
 #include "tensor/convolution.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
@@ -86,6 +87,28 @@ void col2im_kernel(const T* columns, T* x, const Shape& s, int64_t OH, int64_t O
             const int64_t iw = ow * w.stride_w - w.padding_w + kw * w.dilation_w;
             if (iw >= 0 && iw < W) line[iw] += in[ow * K];
           }
+        }
+      }
+    }
+  }
+}
+
+// 32 x 32 tiles: both the rows read and the rows written stay in L1 across a tile.
+template <typename T>
+void transpose_rows_kernel(const T* rows, T* images, const T* bias, int64_t batch, int64_t P,
+                           int64_t C) {
+  constexpr int64_t kTile = 32;
+#pragma omp parallel for schedule(static) if (should_parallelize(batch * P * C) && batch > 1)
+  for (int64_t n = 0; n < batch; ++n) {
+    const T* in = rows + n * P * C;
+    T* out = images + n * P * C;
+    for (int64_t c0 = 0; c0 < C; c0 += kTile) {
+      const int64_t c1 = std::min(C, c0 + kTile);
+      for (int64_t p0 = 0; p0 < P; p0 += kTile) {
+        const int64_t p1 = std::min(P, p0 + kTile);
+        for (int64_t c = c0; c < c1; ++c) {
+          const T b = bias ? bias[c] : T(0);
+          for (int64_t p = p0; p < p1; ++p) out[c * P + p] = in[p * C + c] + b;
         }
       }
     }
@@ -182,6 +205,25 @@ Tensor col2im(const Tensor& columns_in, const Shape& image_shape, const Window2d
     col2im_kernel<T>(columns.data<T>(), x.data<T>(), image_shape, OH, OW, window);
   });
   return x;
+}
+
+Tensor rows_to_channels_first(const Tensor& rows_in, int64_t batch, const Tensor& bias_in) {
+  MINIDL_CHECK(rows_in.defined() && rows_in.dim() == 2 && batch > 0 && rows_in.size(0) % batch == 0,
+               "rows_to_channels_first: rows " << shape_str(rows_in.shape())
+                                               << " are not [N * P, C] for N = " << batch);
+  const int64_t P = rows_in.size(0) / batch, C = rows_in.size(1);
+  MINIDL_CHECK(!bias_in.defined() || (bias_in.numel() == C && bias_in.dtype() == rows_in.dtype()),
+               "rows_to_channels_first: bias " << shape_str(bias_in.shape()) << " does not match "
+                                               << C << " channels");
+  Tensor rows = rows_in.contiguous();
+  Tensor bias = bias_in.defined() ? bias_in.contiguous() : Tensor();
+  Tensor images = Tensor::empty({batch, C, P}, rows.dtype());
+  if (images.numel() == 0) return images;
+  dispatch_floating(rows.dtype(), "rows_to_channels_first", [&]<typename T>() {
+    transpose_rows_kernel<T>(rows.data<T>(), images.data<T>(),
+                             bias.defined() ? bias.data<T>() : nullptr, batch, P, C);
+  });
+  return images;
 }
 
 MaxPoolResult max_pool2d_with_indices(const Tensor& x_in, const Window2d& window) {

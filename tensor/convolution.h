@@ -42,6 +42,11 @@ Tensor im2col(const Tensor& x, const Window2d& window);
 // <im2col(x), y> = <x, col2im(y, x.shape())>.
 Tensor col2im(const Tensor& columns, const Shape& image_shape, const Window2d& window);
 
+// The GEMM's output rows [N * P, C] (one per pixel, channels last) as images [N, C, P] (channels
+// first), plus bias [C] when it is defined: a blocked transpose per image, which the generic
+// strided copy of a permuted view does several times slower.
+Tensor rows_to_channels_first(const Tensor& rows, int64_t batch, const Tensor& bias = Tensor());
+
 // Max pooling of x [N, C, H, W] with implicit -inf padding: the maxima [N, C, OH, OW] and, for
 // each, the flat index ih * W + iw of the first maximum in its window (row-major scan order, as
 // PyTorch), as int64 [N, C, OH, OW]. NaN counts as the maximum, as PyTorch.

@@ -176,3 +176,18 @@ TEST(Im2col, ErrorsNameTheOpAndShapes) {
   EXPECT_MINIDL_ERROR(col2im(zeros({4, 5}), {1, 1, 3, 3}, window(2)),
                       "col2im: columns [4, 5] do not fit images [1, 1, 3, 3] (expected [4, 4])");
 }
+
+TEST(RowsToChannelsFirst, TransposesEachImageAndAddsTheBias) {
+  // Two images of three pixels with two channels: rows [6, 2] -> [2, 2, 3].
+  Tensor rows = arange(0, 12, 1, DType::Float64).reshape({6, 2});
+  EXPECT_EQ(values(rows_to_channels_first(rows, 2)),
+            (std::vector<double>{0, 2, 4, 1, 3, 5, 6, 8, 10, 7, 9, 11}));
+  Tensor bias = tensor({100.0, -100.0}, DType::Float64);
+  EXPECT_EQ(values(rows_to_channels_first(rows, 2, bias)),
+            (std::vector<double>{100, 102, 104, -99, -97, -95, 106, 108, 110, -93, -91, -89}));
+  // Larger than one 32 x 32 tile in both directions, against the permuted view's copy.
+  Generator gen(4);
+  Tensor big = uniform({3 * 70, 45}, -1, 1, DType::Float32, gen);
+  EXPECT_TRUE(bit_identical(rows_to_channels_first(big, 3),
+                            big.view({3, 70, 45}).permute({0, 2, 1}).contiguous()));
+}
