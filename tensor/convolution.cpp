@@ -154,12 +154,18 @@ bool max_pool_kernel(const T* x, T* values, int64_t* indices, const Shape& s, in
 
 }  // namespace
 
+namespace {
+// floor(span / stride) + 1 for span >= 0; 0 when the window is longer than the padded input (C++
+// division truncates towards zero, which would give a negative span of less than a stride 1).
+int64_t windows_along(int64_t span, int64_t stride) { return span < 0 ? 0 : span / stride + 1; }
+}  // namespace
+
 int64_t Window2d::output_h(int64_t in_h) const {
-  return (in_h + 2 * padding_h - dilation_h * (kernel_h - 1) - 1) / stride_h + 1;
+  return windows_along(in_h + 2 * padding_h - dilation_h * (kernel_h - 1) - 1, stride_h);
 }
 
 int64_t Window2d::output_w(int64_t in_w) const {
-  return (in_w + 2 * padding_w - dilation_w * (kernel_w - 1) - 1) / stride_w + 1;
+  return windows_along(in_w + 2 * padding_w - dilation_w * (kernel_w - 1) - 1, stride_w);
 }
 
 void check_window(const Window2d& w, const char* op) {

@@ -171,6 +171,10 @@ TEST(Im2col, ErrorsNameTheOpAndShapes) {
   EXPECT_MINIDL_ERROR(im2col(zeros({1, 1, 2, 2}), window(3)),
                       "im2col: a 3x3 window (dilation 1x1, padding 0x0) does not fit input "
                       "[1, 1, 2, 2]");
+  // A window one pixel longer than the input, with stride 2: no window fits.
+  EXPECT_MINIDL_ERROR(im2col(zeros({1, 1, 2, 2}), window(3, 2)),
+                      "im2col: a 3x3 window (dilation 1x1, padding 0x0) does not fit input "
+                      "[1, 1, 2, 2]");
   EXPECT_MINIDL_ERROR(im2col(zeros({1, 1, 4, 4}), window(2, 0)),
                       "im2col: stride must be positive, got 0x0");
   EXPECT_MINIDL_ERROR(col2im(zeros({4, 5}), {1, 1, 3, 3}, window(2)),
