@@ -36,7 +36,8 @@ Grads Node::apply(const Variable& grad, const std::vector<bool>& needs) {
     grads = backward_(grad, Inputs(inputs_, needs), output);
   }
   MINIDL_CHECK(grads.size() == inputs_.size(), "backward of '" << name_ << "' returned "
-                                                               << grads.size() << " gradients for "
+                                                               << grads.size()
+                                                               << " gradients for "
                                                                << inputs_.size() << " inputs");
   return grads;
 }

@@ -34,10 +34,8 @@ std::vector<OpCase> op_table() {
       {"pow", [](V x) { return pow(x[0], x[1]); }, {positive({2, 3}), {{3}}}, kSecond},
       {"maximum", [](V x) { return maximum(x[0], x[1]); }, {{{3, 4}}, {{4}}}, kSecond},
       {"minimum", [](V x) { return minimum(x[0], x[1]); }, {{{3, 4}}, {{3, 1}}}, kSecond},
-      {"where",
-       [](V x) { return where(gt(x[0].data(), 0.0), x[0], x[1]); },
-       {nonzero({3, 4}), {{4}}},
-       kSecond},
+      {"where", [](V x) { return where(gt(x[0].data(), 0.0), x[0], x[1]); },
+       {nonzero({3, 4}), {{4}}}, kSecond},
       // elementwise functions
       {"exp", [](V x) { return exp(x[0]); }, {{{2, 3}}}, kSecond},
       {"log", [](V x) { return log(x[0]); }, {positive({2, 3})}, kSecond},
@@ -50,11 +48,8 @@ std::vector<OpCase> op_table() {
       {"softplus", [](V x) { return softplus(x[0]); }, {{{2, 3}}}, kSecond},
       {"elementwise_binary_cross_entropy_with_logits",
        [](V x) { return elementwise_binary_cross_entropy_with_logits(x[0], x[1]); },
-       {{{2, 3}}, InputSpec{{3}, 0.0, 1.0}},
-       kSecond},
-      {"sigmoid_minus",
-       [](V x) { return sigmoid_minus(x[0], x[1]); },
-       {{{2, 3}}, {{2, 1}}},
+       {{{2, 3}}, InputSpec{{3}, 0.0, 1.0}}, kSecond},
+      {"sigmoid_minus", [](V x) { return sigmoid_minus(x[0], x[1]); }, {{{2, 3}}, {{2, 1}}},
        kSecond},
       {"relu", [](V x) { return relu(x[0]); }, {nonzero({2, 3})}, kSecond},
       {"leaky_relu", [](V x) { return leaky_relu(x[0], 0.2); }, {nonzero({2, 3})}, kSecond},
@@ -66,203 +61,86 @@ std::vector<OpCase> op_table() {
       // reductions
       {"sum_all", [](V x) { return sum(x[0]); }, {{{2, 3}}}, kSecond},
       {"sum_axis", [](V x) { return sum(x[0], {1}); }, {transposed({2, 3, 2})}, kSecond},
-      {"sum_keepdim",
-       [](V x) {
-         return sum(x[0], {0, 2}, true);
-       },
-       {{{2, 3, 2}}},
-       kSecond},
+      {"sum_keepdim", [](V x) { return sum(x[0], {0, 2}, true); }, {{{2, 3, 2}}}, kSecond},
       {"mean", [](V x) { return mean(x[0], {0}); }, {{{3, 2}}}, kSecond},
       {"max", [](V x) { return max(x[0], {1}); }, {{{3, 4}}}, kSecond},
       {"min_all", [](V x) { return min(x[0]); }, {{{3, 4}}}, kSecond},
       {"logsumexp", [](V x) { return logsumexp(x[0], {1}); }, {{{3, 4}}}, kSecond},
       {"var", [](V x) { return var(x[0], {1}); }, {{{3, 4}}}, kSecond},
-      {"sum_to",
-       [](V x) {
-         return sum_to(x[0], {1, 3});
-       },
-       {{{2, 4, 3}}},
-       kSecond},
+      {"sum_to", [](V x) { return sum_to(x[0], {1, 3}); }, {{{2, 4, 3}}}, kSecond},
       // shapes and views
-      {"reshape",
-       [](V x) {
-         return reshape(x[0], {3, 2});
-       },
-       {transposed({2, 3})},
-       kSecond},
+      {"reshape", [](V x) { return reshape(x[0], {3, 2}); }, {transposed({2, 3})}, kSecond},
       {"flatten", [](V x) { return flatten(x[0], 1); }, {{{2, 2, 3}}}},
       {"transpose", [](V x) { return transpose(x[0], 0, 2); }, {{{2, 3, 2}}}, kSecond},
-      {"permute",
-       [](V x) {
-         return permute(x[0], {2, 0, 1});
-       },
-       {{{2, 3, 2}}},
-       kSecond},
+      {"permute", [](V x) { return permute(x[0], {2, 0, 1}); }, {{{2, 3, 2}}}, kSecond},
       {"slice", [](V x) { return slice(x[0], 1, 1, 5, 2); }, {{{2, 6}}}, kSecond},
       {"narrow", [](V x) { return narrow(x[0], 0, 1, 2); }, {{{4, 2}}}},
       {"select", [](V x) { return select(x[0], 1, -1); }, {{{2, 3}}}},
-      {"expand",
-       [](V x) {
-         return expand(x[0], {2, 3, 4});
-       },
-       {{{3, 1}}},
-       kSecond},
+      {"expand", [](V x) { return expand(x[0], {2, 3, 4}); }, {{{3, 1}}}, kSecond},
       {"squeeze", [](V x) { return squeeze(x[0], 1); }, {{{3, 1, 2}}}},
       {"unsqueeze", [](V x) { return unsqueeze(x[0], 0); }, {{{3, 2}}}},
-      {"concat",
-       [](V x) {
-         return concat({x[0], x[1]}, 1);
-       },
-       {{{2, 2}}, {{2, 3}}},
-       kSecond},
-      {"stack",
-       [](V x) {
-         return stack({x[0], x[1]}, 0);
-       },
-       {{{2, 3}}, {{2, 3}}}},
+      {"concat", [](V x) { return concat({x[0], x[1]}, 1); }, {{{2, 2}}, {{2, 3}}}, kSecond},
+      {"stack", [](V x) { return stack({x[0], x[1]}, 0); }, {{{2, 3}}, {{2, 3}}}},
       // matrix products
       {"matmul", [](V x) { return matmul(x[0], x[1]); }, {{{3, 4}}, transposed({4, 2})}, kSecond},
       {"matmul_batched", [](V x) { return matmul(x[0], x[1]); }, {{{2, 2, 3}}, {{3, 2}}}, kSecond},
-      {"matmul_broadcast",
-       [](V x) { return matmul(x[0], x[1]); },
-       {{{1, 2, 3}}, {{2, 3, 2}}},
-       kSecond},
+      {"matmul_broadcast", [](V x) { return matmul(x[0], x[1]); },
+       {{{1, 2, 3}}, {{2, 3, 2}}}, kSecond},
       {"matmul_vector", [](V x) { return matmul(x[0], x[1]); }, {{{3}}, {{3, 2}}}, kSecond},
       {"matmul_dot", [](V x) { return matmul(x[0], x[1]); }, {{{3}}, {{3}}}, kSecond},
-      {"linear",
-       [](V x) { return linear(x[0], x[1], x[2]); },
-       {{{3, 4}}, {{2, 4}}, {{2}}},
-       kSecond},
+      {"linear", [](V x) { return linear(x[0], x[1], x[2]); },
+       {{{3, 4}}, {{2, 4}}, {{2}}}, kSecond},
       {"linear_no_bias", [](V x) { return linear(x[0], x[1]); }, {{{3, 4}}, {{2, 4}}}, kSecond},
-      {"linear_3d",
-       [](V x) { return linear(x[0], x[1], x[2]); },
-       {{{2, 2, 3}}, {{2, 3}}, {{2}}},
-       kSecond},
+      {"linear_3d", [](V x) { return linear(x[0], x[1], x[2]); },
+       {{{2, 2, 3}}, {{2, 3}}, {{2}}}, kSecond},
       // convolution, pooling and resizing of [N, C, H, W]
-      {"im2col",
-       [](V x) {
-         return im2col(x[0], Window2d{3, 2, 2, 1, 1, 0, 1, 2});
-       },
-       {{{2, 2, 5, 6}}},
-       kSecond},
-      {"col2im",
-       [](V x) {
-         return col2im(x[0], {1, 2, 4, 5}, Window2d{2, 3, 2, 1, 1, 1, 1, 1});
-       },
-       {{{3 * 5, 12}}},
-       kSecond},
-      {"conv2d",
-       [](V x) {
-         return conv2d(x[0], x[1], x[2], {1, 1}, {1, 1});
-       },
-       {{{2, 2, 5, 4}}, {{3, 2, 3, 3}}, {{3}}},
-       kSecond},
-      {"conv2d_transposed_input",
-       [](V x) { return conv2d(x[0], x[1]); },
-       {transposed({2, 3, 4, 3}), {{2, 3, 2, 2}}},
-       kSecond},
-      {"conv2d_stride2_odd",
-       [](V x) {
-         return conv2d(x[0], x[1], x[2], {2, 2}, {1, 1});
-       },
-       {{{1, 2, 7, 5}}, {{2, 2, 4, 4}}, {{2}}},
-       kSecond},
-      {"conv2d_dilation",
-       [](V x) {
-         return conv2d(x[0], x[1], {}, {1, 2}, {2, 1}, {2, 2});
-       },
-       {{{1, 1, 6, 7}}, {{2, 1, 3, 2}}},
-       kSecond},
-      {"conv2d_groups",
-       [](V x) {
-         return conv2d(x[0], x[1], x[2], {2, 1}, {1, 0}, {1, 1}, 2);
-       },
-       {{{2, 4, 5, 3}}, {{6, 2, 3, 2}}, {{6}}},
-       kSecond},
-      {"conv_transpose2d",
-       [](V x) {
-         return conv_transpose2d(x[0], x[1], x[2], {1, 1}, {1, 1});
-       },
-       {{{2, 3, 3, 4}}, {{3, 2, 3, 3}}, {{2}}},
-       kSecond},
+      {"im2col", [](V x) { return im2col(x[0], Window2d{3, 2, 2, 1, 1, 0, 1, 2}); },
+       {{{2, 2, 5, 6}}}, kSecond},
+      {"col2im", [](V x) { return col2im(x[0], {1, 2, 4, 5}, Window2d{2, 3, 2, 1, 1, 1, 1, 1}); },
+       {{{3 * 5, 12}}}, kSecond},
+      {"conv2d", [](V x) { return conv2d(x[0], x[1], x[2], {1, 1}, {1, 1}); },
+       {{{2, 2, 5, 4}}, {{3, 2, 3, 3}}, {{3}}}, kSecond},
+      {"conv2d_transposed_input", [](V x) { return conv2d(x[0], x[1]); },
+       {transposed({2, 3, 4, 3}), {{2, 3, 2, 2}}}, kSecond},
+      {"conv2d_stride2_odd", [](V x) { return conv2d(x[0], x[1], x[2], {2, 2}, {1, 1}); },
+       {{{1, 2, 7, 5}}, {{2, 2, 4, 4}}, {{2}}}, kSecond},
+      {"conv2d_dilation", [](V x) { return conv2d(x[0], x[1], {}, {1, 2}, {2, 1}, {2, 2}); },
+       {{{1, 1, 6, 7}}, {{2, 1, 3, 2}}}, kSecond},
+      {"conv2d_groups", [](V x) { return conv2d(x[0], x[1], x[2], {2, 1}, {1, 0}, {1, 1}, 2); },
+       {{{2, 4, 5, 3}}, {{6, 2, 3, 2}}, {{6}}}, kSecond},
+      {"conv_transpose2d", [](V x) { return conv_transpose2d(x[0], x[1], x[2], {1, 1}, {1, 1}); },
+       {{{2, 3, 3, 4}}, {{3, 2, 3, 3}}, {{2}}}, kSecond},
       {"conv_transpose2d_stride2_output_padding",
-       [](V x) {
-         return conv_transpose2d(x[0], x[1], x[2], {2, 2}, {1, 1}, {1, 0});
-       },
-       {{{1, 2, 3, 3}}, {{2, 3, 4, 4}}, {{3}}},
-       kSecond},
+       [](V x) { return conv_transpose2d(x[0], x[1], x[2], {2, 2}, {1, 1}, {1, 0}); },
+       {{{1, 2, 3, 3}}, {{2, 3, 4, 4}}, {{3}}}, kSecond},
       {"conv_transpose2d_groups_dilation",
-       [](V x) {
-         return conv_transpose2d(x[0], x[1], {}, {2, 1}, {0, 1}, {1, 0}, {2, 1}, 2);
-       },
-       {{{1, 4, 3, 2}}, {{4, 1, 2, 3}}},
-       kSecond},
-      {"max_pool2d",
-       [](V x) {
-         return max_pool2d(x[0], {3, 3}, {2, 2}, {1, 1});
-       },
-       {{{2, 2, 5, 6}}},
-       kSecond},
-      {"max_pool2d_dilation",
-       [](V x) {
-         return max_pool2d(x[0], {2, 2}, {1, 2}, {0, 1}, {2, 1});
-       },
-       {transposed({2, 1, 5, 5})},
-       kSecond},
-      {"avg_pool2d",
-       [](V x) {
-         return avg_pool2d(x[0], {3, 3}, {2, 2}, {1, 1});
-       },
-       {{{2, 2, 5, 6}}},
-       kSecond},
+       [](V x) { return conv_transpose2d(x[0], x[1], {}, {2, 1}, {0, 1}, {1, 0}, {2, 1}, 2); },
+       {{{1, 4, 3, 2}}, {{4, 1, 2, 3}}}, kSecond},
+      {"max_pool2d", [](V x) { return max_pool2d(x[0], {3, 3}, {2, 2}, {1, 1}); },
+       {{{2, 2, 5, 6}}}, kSecond},
+      {"max_pool2d_dilation", [](V x) { return max_pool2d(x[0], {2, 2}, {1, 2}, {0, 1}, {2, 1}); },
+       {transposed({2, 1, 5, 5})}, kSecond},
+      {"avg_pool2d", [](V x) { return avg_pool2d(x[0], {3, 3}, {2, 2}, {1, 1}); },
+       {{{2, 2, 5, 6}}}, kSecond},
       {"avg_pool2d_exclude_pad",
-       [](V x) {
-         return avg_pool2d(x[0], {3, 2}, {2, 1}, {1, 1}, false);
-       },
-       {{{1, 2, 5, 4}}},
-       kSecond},
-      {"upsample_nearest2d_scale",
-       [](V x) { return upsample_nearest2d(x[0], 2.0, 3.0); },
-       {{{1, 2, 3, 2}}},
-       kSecond},
-      {"upsample_nearest2d_size",
-       [](V x) {
-         return upsample_nearest2d(x[0], Size2{5, 3});
-       },
-       {{{2, 1, 3, 4}}},
-       kSecond},
+       [](V x) { return avg_pool2d(x[0], {3, 2}, {2, 1}, {1, 1}, false); },
+       {{{1, 2, 5, 4}}}, kSecond},
+      {"upsample_nearest2d_scale", [](V x) { return upsample_nearest2d(x[0], 2.0, 3.0); },
+       {{{1, 2, 3, 2}}}, kSecond},
+      {"upsample_nearest2d_size", [](V x) { return upsample_nearest2d(x[0], Size2{5, 3}); },
+       {{{2, 1, 3, 4}}}, kSecond},
       {"flatten_images", [](V x) { return flatten(x[0], 1); }, {{{2, 2, 3, 2}}}, kSecond},
-      {"unflatten",
-       [](V x) {
-         return unflatten(x[0], 1, {2, -1, 2});
-       },
-       {{{2, 12}}},
-       kSecond},
+      {"unflatten", [](V x) { return unflatten(x[0], 1, {2, -1, 2}); }, {{{2, 12}}}, kSecond},
       // indexing
-      {"gather",
-       [](V x) {
-         return gather(x[0], 1, int64_tensor({0, 2, 1, 1}, {2, 2}));
-       },
-       {{{2, 3}}},
-       kSecond},
+      {"gather", [](V x) { return gather(x[0], 1, int64_tensor({0, 2, 1, 1}, {2, 2})); },
+       {{{2, 3}}}, kSecond},
       {"scatter_add",
-       [](V x) {
-         return scatter_add({2, 3}, 1, int64_tensor({0, 2, 1, 1}, {2, 2}), x[0]);
-       },
-       {{{2, 2}}},
-       kSecond},
-      {"index_select",
-       [](V x) {
-         return index_select(x[0], 0, int64_tensor({2, 0, 2}, {3}));
-       },
-       {{{3, 2}}},
-       kSecond},
-      {"index_add",
-       [](V x) {
-         return index_add({3, 2}, 0, int64_tensor({2, 0, 2}, {3}), x[0]);
-       },
-       {{{3, 2}}},
-       kSecond},
+       [](V x) { return scatter_add({2, 3}, 1, int64_tensor({0, 2, 1, 1}, {2, 2}), x[0]); },
+       {{{2, 2}}}, kSecond},
+      {"index_select", [](V x) { return index_select(x[0], 0, int64_tensor({2, 0, 2}, {3})); },
+       {{{3, 2}}}, kSecond},
+      {"index_add", [](V x) { return index_add({3, 2}, 0, int64_tensor({2, 0, 2}, {3}), x[0]); },
+       {{{3, 2}}}, kSecond},
       // composites
       {"log_softmax", [](V x) { return log_softmax(x[0], 1); }, {{{2, 4}}}, kSecond},
       {"softmax", [](V x) { return softmax(x[0], 0); }, {{{3, 2}}}, kSecond},
