@@ -3,9 +3,11 @@
 // gradients can be differentiated again. Names and semantics follow PyTorch.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "autograd/variable.h"
+#include "tensor/convolution.h"
 
 namespace minidl {
 
@@ -81,6 +83,8 @@ Variable select(const Variable& x, int64_t axis, int64_t index);
 Variable expand(const Variable& x, const Shape& shape);
 Variable squeeze(const Variable& x, int64_t axis);
 Variable unsqueeze(const Variable& x, int64_t axis);
+// Splits axis into `sizes` (their product must be its size; one may be -1), as torch.unflatten.
+Variable unflatten(const Variable& x, int64_t axis, const Shape& sizes);
 Variable concat(const std::vector<Variable>& xs, int64_t axis = 0);
 Variable stack(const std::vector<Variable>& xs, int64_t axis = 0);
 
@@ -89,6 +93,39 @@ Variable matmul(const Variable& a, const Variable& b);
 // x W^T + b for x [..., in], weight [out, in], bias [out] (or undefined): one GEMM with the bias
 // accumulated in it. What nn::Linear calls.
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias = {});
+
+// --- convolution and pooling on [N, C, H, W] (ops_convolution.cpp, ops_pooling.cpp) ---
+using Size2 = std::array<int64_t, 2>;  // {height, width}
+// The columns of tensor/convolution.h as differentiable ops; each is the other's gradient.
+Variable im2col(const Variable& x, const Window2d& window);
+Variable col2im(const Variable& columns, const Shape& image_shape, const Window2d& window);
+// input [N, C, H, W], weight [OC, C / groups, KH, KW], bias [OC] or undefined -> [N, OC, OH, OW],
+// OH = floor((H + 2 padding - dilation (KH - 1) - 1) / stride) + 1: cross-correlation, as PyTorch.
+Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias = {},
+                Size2 stride = {1, 1}, Size2 padding = {0, 0}, Size2 dilation = {1, 1},
+                int64_t groups = 1);
+// The adjoint of conv2d with respect to its input: input [N, C, H, W], weight
+// [C, OC / groups, KH, KW] -> [N, OC, OH, OW] with
+// OH = (H - 1) stride - 2 padding + dilation (KH - 1) + output_padding + 1, output_padding <
+// stride.
+Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias = {},
+                          Size2 stride = {1, 1}, Size2 padding = {0, 0},
+                          Size2 output_padding = {0, 0}, Size2 dilation = {1, 1},
+                          int64_t groups = 1);
+// Window maxima; the gradient goes to the first maximum of each window (PyTorch's choice).
+// padding <= kernel / 2, as PyTorch.
+Variable max_pool2d(const Variable& input, Size2 kernel, Size2 stride, Size2 padding = {0, 0},
+                    Size2 dilation = {1, 1});
+// Window means. count_include_pad divides by KH*KW always; otherwise by the number of taps inside
+// the image.
+Variable avg_pool2d(const Variable& input, Size2 kernel, Size2 stride, Size2 padding = {0, 0},
+                    bool count_include_pad = true);
+// Nearest-neighbour resize of [N, C, H, W] to size = {out_h, out_w}: source pixel
+// floor(dst * H / out_h), as PyTorch's mode="nearest" with size=.
+Variable upsample_nearest2d(const Variable& input, Size2 size);
+// The same with scale factors: out = floor(H * scale), source pixel floor(dst / scale), as
+// PyTorch's scale_factor= (without recompute_scale_factor).
+Variable upsample_nearest2d(const Variable& input, double scale_h, double scale_w);
 
 // --- indexing (ops_index.cpp); index tensors are int64 constants ---
 Variable gather(const Variable& x, int64_t axis, const Tensor& index);

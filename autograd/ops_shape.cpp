@@ -40,6 +40,34 @@ Variable flatten(const Variable& x, int64_t start_axis, int64_t end_axis) {
   return reshape(x, x.data().flatten(start_axis, end_axis).shape());
 }
 
+Variable unflatten(const Variable& x, int64_t axis, const Shape& sizes) {
+  const int64_t a = normalize_axis(axis, x.dim(), "unflatten");
+  MINIDL_CHECK(!sizes.empty(),
+               "unflatten: sizes are empty for axis " << a << " of input " << shape_str(x.shape()));
+  int64_t known = 1, inferred = -1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == -1 && inferred < 0) {
+      inferred = int64_t(i);
+    } else {
+      MINIDL_CHECK(sizes[i] >= 0, "unflatten: sizes " << shape_str(sizes)
+                                                      << " may hold one -1 and no other negative");
+      known *= sizes[i];
+    }
+  }
+  Shape resolved = sizes;
+  if (inferred >= 0 && known > 0 && x.size(a) % known == 0) {
+    resolved[size_t(inferred)] = x.size(a) / known;
+    known = x.size(a);
+  }
+  MINIDL_CHECK(known == x.size(a), "unflatten: sizes " << shape_str(sizes) << " do not multiply to "
+                                                       << x.size(a) << ", the size of axis " << a
+                                                       << " of input " << shape_str(x.shape()));
+  Shape shape(x.shape().begin(), x.shape().begin() + a);
+  shape.insert(shape.end(), resolved.begin(), resolved.end());
+  shape.insert(shape.end(), x.shape().begin() + a + 1, x.shape().end());
+  return reshape(x, shape);
+}
+
 Variable transpose(const Variable& x, int64_t axis0, int64_t axis1) {
   return record("transpose", x.data().transpose(axis0, axis1), {x},
                 [axis0, axis1](const Variable& grad, const Inputs&, const Variable&) {

@@ -10,9 +10,12 @@ namespace minidl::nn {
 
 namespace {
 
-// Shapes a per-channel [C] tensor to broadcast against [N, C] or [N, C, L].
+// Shapes a per-channel [C] tensor to broadcast against [N, C], [N, C, L] or [N, C, H, W].
 Variable per_channel(const Variable& v, int64_t input_dim) {
-  return input_dim == 3 ? unsqueeze(v, 1) : v;
+  if (input_dim == 2) return v;
+  Shape shape(size_t(input_dim - 1), 1);
+  shape[0] = v.size(0);
+  return reshape(v, shape);
 }
 
 Variable affine(Variable x, const Variable& weight, const Variable& bias, int64_t input_dim) {
@@ -32,14 +35,16 @@ void check_per_channel(const char* what, const Tensor& t, int64_t channels) {
 Variable batch_norm(const Variable& input, const Tensor& running_mean, const Tensor& running_var,
                     const Variable& weight, const Variable& bias, bool training, double momentum,
                     double eps) {
-  MINIDL_CHECK(input.dim() == 2 || input.dim() == 3,
-               "batch_norm: input must be [N, C] or [N, C, L], got " << shape_str(input.shape()));
+  MINIDL_CHECK(input.dim() >= 2 && input.dim() <= 4,
+               "batch_norm: input must be [N, C], [N, C, L] or [N, C, H, W], got "
+                   << shape_str(input.shape()));
   const int64_t channels = input.size(1);
   check_per_channel("running_mean", running_mean, channels);
   check_per_channel("running_var", running_var, channels);
   if (weight.defined()) check_per_channel("weight", weight.data(), channels);
   if (bias.defined()) check_per_channel("bias", bias.data(), channels);
-  const Axes axes = input.dim() == 3 ? Axes{0, 2} : Axes{0};
+  Axes axes = {0};
+  for (int64_t axis = 2; axis < input.dim(); ++axis) axes.push_back(axis);
   const int64_t count = input.numel() / std::max<int64_t>(channels, 1);
 
   if (!training) {
@@ -125,6 +130,33 @@ Variable BatchNorm1d::forward(const Variable& input) {
 std::string BatchNorm1d::name() const {
   std::ostringstream os;
   os << "BatchNorm1d(" << num_features << ", eps=" << eps << ", momentum=" << momentum << ')';
+  return os.str();
+}
+
+BatchNorm2d::BatchNorm2d(int64_t num_features, double eps, double momentum)
+    : num_features(num_features), eps(eps), momentum(momentum) {
+  MINIDL_CHECK(num_features > 0,
+               "BatchNorm2d: num_features must be positive, got " << num_features);
+  weight = register_parameter("weight", ones({num_features}));
+  bias = register_parameter("bias", zeros({num_features}));
+  running_mean = register_buffer("running_mean", zeros({num_features}));
+  running_var = register_buffer("running_var", ones({num_features}));
+  num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, DType::Int64));
+}
+
+Variable BatchNorm2d::forward(const Variable& input) {
+  MINIDL_CHECK(input.dim() == 4 && input.size(1) == num_features,
+               name() << ": input of shape " << shape_str(input.shape()) << " is not [N, "
+                      << num_features << ", H, W]");
+  Variable out =
+      batch_norm(input, running_mean, running_var, weight, bias, is_training(), momentum, eps);
+  if (is_training()) num_batches_tracked.data<int64_t>()[0] += 1;
+  return out;
+}
+
+std::string BatchNorm2d::name() const {
+  std::ostringstream os;
+  os << "BatchNorm2d(" << num_features << ", eps=" << eps << ", momentum=" << momentum << ')';
   return os.str();
 }
 

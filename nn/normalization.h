@@ -1,14 +1,14 @@
-// Normalisation layers: BatchNorm1d (Ioffe and Szegedy, 2015) and LayerNorm (Ba et al., 2016),
-// with PyTorch's semantics, and their functional forms (which the gradcheck tests exercise in
-// float64).
+// Normalisation layers: BatchNorm1d, BatchNorm2d (Ioffe and Szegedy, 2015) and LayerNorm (Ba et
+// al., 2016), with PyTorch's semantics, and their functional forms (which the gradcheck tests
+// exercise in float64).
 #pragma once
 
 #include "nn/module.h"
 
 namespace minidl::nn {
 
-// Batch normalisation of x [N, C] or [N, C, L] over every axis but the channel axis 1.
-// Training: normalises with the batch mean and biased variance and, when running_mean and
+// Batch normalisation of x [N, C], [N, C, L] or [N, C, H, W] over every axis but the channel
+// axis 1. Training: normalises with the batch mean and biased variance and, when running_mean and
 // running_var are defined, updates them in place as PyTorch does:
 //   running = (1 - momentum) running + momentum * batch statistic
 // with the *unbiased* batch variance for running_var. Evaluation: normalises with the running
@@ -36,6 +36,19 @@ class BatchNorm1d : public Module {
   // Handles on the registered buffers. They are updated in place (as checkpoints load them), so
   // write into them (copy_, fill_) rather than assigning new tensors to these members.
   Tensor running_mean, running_var, num_batches_tracked;
+};
+
+// BatchNorm1d's twin for images [N, C, H, W]: statistics per channel over N, H and W.
+class BatchNorm2d : public Module {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
+  Variable forward(const Variable& input) override;
+  std::string name() const override;  // "BatchNorm2d(64, eps=1e-05, momentum=0.1)"
+
+  int64_t num_features;
+  double eps, momentum;
+  Variable weight, bias;
+  Tensor running_mean, running_var, num_batches_tracked;  // written in place, as BatchNorm1d's
 };
 
 class LayerNorm : public Module {

@@ -11,6 +11,12 @@ std::string Flatten::name() const {
          ", end_axis=" + std::to_string(end_axis) + ")";
 }
 
+Variable Unflatten::forward(const Variable& input) { return unflatten(input, axis, sizes); }
+
+std::string Unflatten::name() const {
+  return "Unflatten(axis=" + std::to_string(axis) + ", sizes=" + shape_str(sizes) + ")";
+}
+
 Variable Reshape::forward(const Variable& input) { return reshape(input, shape); }
 
 std::string Reshape::name() const { return "Reshape(" + shape_str(shape) + ")"; }

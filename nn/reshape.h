@@ -1,4 +1,5 @@
-// Layers that only change a tensor's shape: Flatten (as PyTorch's nn.Flatten) and Reshape.
+// Layers that only change a tensor's shape: Flatten and Unflatten (as PyTorch's nn.Flatten and
+// nn.Unflatten) and Reshape.
 #pragma once
 
 #include "nn/module.h"
@@ -14,6 +15,17 @@ class Flatten : public Module {
   Variable forward(const Variable& input) override;
   std::string name() const override;
   int64_t start_axis, end_axis;
+};
+
+// Splits axis `axis` into `sizes` (one may be -1): Unflatten(1, {64, 7, 7}) turns [N, 3136] into
+// [N, 64, 7, 7].
+class Unflatten : public Module {
+ public:
+  Unflatten(int64_t axis, Shape sizes) : axis(axis), sizes(std::move(sizes)) {}
+  Variable forward(const Variable& input) override;
+  std::string name() const override;  // "Unflatten(axis=1, sizes=[64, 7, 7])"
+  int64_t axis;
+  Shape sizes;
 };
 
 // Reshapes the whole input, batch axis included, to `shape`; one entry may be -1 and is inferred,

@@ -2,6 +2,7 @@
 // autograd.
 #pragma once
 
+#include "tensor/convolution.h"
 #include "tensor/core.h"
 #include "tensor/creation.h"
 #include "tensor/elementwise.h"

@@ -78,6 +78,15 @@ std::vector<LossCase> loss_table() {
                            tensor({1.5, 0.5, 2}, DType::Float64), x[1], x[2], false);
        },
        {{{4, 3}}, {{3}}, {{3}}}},
+      {"batch_norm_train_nchw",
+       [](V x) { return batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], true); },
+       {{{2, 3, 2, 3}}, {{3}}, {{3}}}},
+      {"batch_norm_eval_nchw",
+       [](V x) {
+         return batch_norm(x[0], tensor({0.5, -0.5, 0}, DType::Float64),
+                           tensor({1.5, 0.5, 2}, DType::Float64), x[1], x[2], false);
+       },
+       {{{2, 3, 2, 2}}, {{3}}, {{3}}}},
       {"layer_norm",
        [](V x) {
          return layer_norm(x[0], {2, 3}, x[1], x[2]);
