@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""The convolution benchmarks side by side in one run: bench_conv (minidl and raw cblas_sgemm on
+the same GEMM shapes) and bench/torch/conv.py (PyTorch CPU), at 1 and 2 threads, then one table
+per thread count with the ratios the docs quote, headed by the CPU model and OpenBLAS's core type.
+
+Run: /usr/bin/python3 bench/compare_conv.py [--build build] [--repetitions 5]
+(Debian's python3-torch; each thread count takes a few minutes; nothing else should be running.)
+"""
+import argparse
+import ctypes
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def openblas_core(build):
+    cache = (Path(build) / "CMakeCache.txt").read_text()
+    match = re.search(r"^MINIDL_OPENBLAS_LIBRARY_\w+:FILEPATH=(.+)$", cache, re.M)
+    library = ctypes.CDLL(match.group(1))
+    library.openblas_get_corename.restype = ctypes.c_char_p
+    return library.openblas_get_corename().decode()
+
+
+def run_minidl(build, threads, repetitions):
+    """{(implementation, case): median GFLOP/s} from bench_conv's JSON output."""
+    out = subprocess.run(
+        [str(Path(build) / "bench/bench_conv"), f"--threads={threads}",
+         f"--benchmark_repetitions={repetitions}", "--benchmark_enable_random_interleaving=true",
+         "--benchmark_format=json"],
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}).stdout
+    # The side-by-side table follows the JSON document; keep the JSON only.
+    document = json.JSONDecoder().raw_decode(out[out.index("{"):])[0]
+    samples = {}
+    for run in document["benchmarks"]:
+        if run.get("run_type") != "iteration":
+            continue
+        implementation, case = run["run_name"].split("/", 1)
+        samples.setdefault((implementation, case), []).append(run["GFLOP/s"])
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
+def run_torch(threads, repetitions):
+    """{case: GFLOP/s} from bench/torch/conv.py (already a median)."""
+    out = subprocess.run(
+        ["/usr/bin/python3", str(ROOT / "bench/torch/conv.py"), "--threads", str(threads),
+         "--repetitions", str(repetitions)],
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "OMP_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE"}).stdout
+    result = {}
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[0].endswith(("_fwd", "_fwd_bwd")):
+            result[fields[0]] = float(fields[2])
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", default=str(ROOT / "build"))
+    parser.add_argument("--repetitions", type=int, default=5)
+    args = parser.parse_args()
+    minidl, torch = {}, {}
+    for threads in (1, 2):
+        minidl[threads] = run_minidl(args.build, threads, args.repetitions)
+        torch[threads] = run_torch(threads, args.repetitions)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    print(f"{cpu_model()}; OpenBLAS core {openblas_core(args.build)}; commit {commit}; "
+          f"medians of {args.repetitions}")
+    cases = [case for (impl, case) in minidl[1] if impl == "minidl"]
+    for threads in (1, 2):
+        print(f"\n{threads} thread(s): GFLOP/s; 'of sgemm' = minidl / cblas_sgemm on the same GEMMs; "
+              f"'time vs torch' = minidl's time / PyTorch's (same threads, and PyTorch's faster of 1 "
+              f"and 2 threads)")
+        print(f"| case | minidl | cblas_sgemm | of sgemm | PyTorch | time vs torch | vs torch fastest |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        for case in cases:
+            ours = minidl[threads][("minidl", case)]
+            blas = minidl[threads][("cblas", case)]
+            theirs = torch[threads].get(case, float("nan"))
+            fastest = max(torch[1].get(case, float("nan")), torch[2].get(case, float("nan")))
+            print(f"| {case} | {ours:.1f} | {blas:.1f} | {ours / blas:.2f} | {theirs:.1f} | "
+                  f"{theirs / ours:.2f} | {fastest / ours:.2f} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
