@@ -75,8 +75,9 @@ Variable select(const Variable& x, int64_t axis, int64_t index) {
 }
 
 Variable expand(const Variable& x, const Shape& shape) {
-  if (x.shape() == shape) return x;
-  return record("expand", x.data().expand(shape), {x},
+  Tensor value = x.data().expand(shape);
+  if (value.shape() == x.shape()) return x;
+  return record("expand", std::move(value), {x},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
                   return Grads{sum_to(grad, in[0].shape())};
                 });

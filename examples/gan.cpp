@@ -23,6 +23,7 @@
 #include "examples/common/training_checkpoint.h"
 #include "examples/gan/gan_training.h"
 #include "examples/gan/stability.h"
+#include "nn/optim/adam.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -34,19 +35,25 @@ int main(int argc, char** argv) {
   int64_t limit = 0;
   double lr = 0, beta1 = -1, beta2 = -1;
   RunFlags run{.out = "runs/gan"};
-  CLI::App app{"Train an MLP GAN on Fashion-MNIST with class-coverage, Inception-Score and "
-               "Fréchet monitors.", "gan"};
+  CLI::App app{
+      "Train an MLP GAN on Fashion-MNIST with class-coverage, Inception-Score and "
+      "Fréchet monitors.",
+      "gan"};
   app.add_option("--data-dir", data_dir,
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
   app.add_option("--loss", loss_name, "ns (non-saturating), wgan-gp or hinge")
-      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))->capture_default_str();
+      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
+      ->capture_default_str();
   app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), int64_t(100000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(100000)))
+      ->capture_default_str();
   app.add_option("--batch-size", batch_size, "Real images per critic step")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
   app.add_option("--latent", latent, "Dimensions of z")
-      ->check(CLI::Range(int64_t(1), int64_t(4096)))->capture_default_str();
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
   app.add_option("--critic-steps", critic_steps,
                  "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
       ->check(CLI::Range(int64_t(1), int64_t(100)));
@@ -60,7 +67,8 @@ int main(int argc, char** argv) {
                  "Evaluator checkpoint from the classifier program (default: "
                  "runs/classifier/classifier.safetensors, trained there if missing)");
   app.add_option("--monitor-samples", monitor_samples, "Samples scored by the monitors each epoch")
-      ->check(CLI::Range(int64_t(100), int64_t(1000000)))->capture_default_str();
+      ->check(CLI::Range(int64_t(100), int64_t(1000000)))
+      ->capture_default_str();
   add_limit_flag(app, limit);
   add_run_flags(app, run);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
@@ -85,7 +93,8 @@ int main(int argc, char** argv) {
     const int64_t pixels = train.images.size(1);
 
     // --- the evaluator and the real test set's feature statistics (computed once) ---
-    metrics::Evaluator evaluator = make_evaluator(load_or_train_classifier(classifier_path, data_dir));
+    metrics::Evaluator evaluator =
+        make_evaluator(load_or_train_classifier(classifier_path, data_dir));
     const metrics::GaussianFit test_features = evaluator.feature_statistics(test.images);
 
     // --- networks: G z-256-512-1024-784 tanh, D 784-1024-512-256-1 logits ---
@@ -99,9 +108,9 @@ int main(int argc, char** argv) {
     gan.loss = loss;
     gan.latent = latent;
     Generator noise(run.seed + 1);
-    data::DataLoader loader(train.images, Tensor(),
-                            {.batch_size = batch_size, .shuffle = true, .drop_last = true,
-                             .seed = run.seed + 2});
+    data::DataLoader loader(
+        train.images, Tensor(),
+        {.batch_size = batch_size, .shuffle = true, .drop_last = true, .seed = run.seed + 2});
     Generator fixed(run.seed + 3);
     const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
@@ -111,21 +120,20 @@ int main(int argc, char** argv) {
     StabilityMonitor stability(loss);
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      generator_state_from_string(noise, require_metadata(metadata, "noise_generator", checkpoint_path),
-                                  checkpoint_path);
-      loader.load_state(
-          data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+      generator_state_from_string(
+          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
+      loader.load_state(data::DataLoaderState::from_string(
+          require_metadata(metadata, "loader", checkpoint_path)));
       stability.load(require_metadata(metadata, "stability", checkpoint_path));
     }
     std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic;
     std::printf("gan: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g)\n",
                 loss_name.c_str(), (long long)critic_steps, lr, beta1, beta2);
 
-    data::CsvLogger metrics(
-        (fs::path(run.out) / "metrics.csv").string(),
-        {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl", "classes_covered",
-         "inception_score", "frechet", "alarm", "seconds"},
-        {.resume = run.resume, .resume_after = double(loader.epoch())});
+    data::CsvLogger metrics((fs::path(run.out) / "metrics.csv").string(),
+                            {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
+                             "classes_covered", "inception_score", "frechet", "alarm", "seconds"},
+                            {.resume = run.resume, .resume_after = double(loader.epoch())});
 
     for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
       ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
@@ -162,15 +170,16 @@ int main(int argc, char** argv) {
       Tensor samples = generate(*gan.generator, monitor_samples, latent, monitor_noise);
       Tensor samples01 = clamp(mul(add(samples, 1.0), 0.5), 0.0, 1.0);
       metrics::GeneratorScores scores = evaluator.score(samples01, test_features);
-      const bool alarm = stability.update({d_loss, g_loss, scores.coverage.classes_covered,
-                                           scores.coverage.kl_from_uniform});
+      const bool alarm = stability.update(
+          {d_loss, g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform});
       char summary[200];
-      std::snprintf(summary, sizeof summary,
-                    "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
-                    "FD %.2f%s",
-                    d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
-                    (long long)scores.coverage.classes_covered, scores.inception_score,
-                    scores.frechet_distance, alarm ? " | ALARM" : "");
+      std::snprintf(
+          summary, sizeof summary,
+          "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
+          "FD %.2f%s",
+          d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
+          (long long)scores.coverage.classes_covered, scores.inception_score,
+          scores.frechet_distance, alarm ? " | ALARM" : "");
       progress.finish(summary);
       if (alarm) std::fprintf(stderr, "gan: warning: %s\n", stability.reason().c_str());
       metrics.log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
@@ -183,8 +192,8 @@ int main(int argc, char** argv) {
       {
         NoGradGuard no_grad;
         Tensor grid = (*gan.generator)(Variable(fixed_z)).data();
-        data::write_image_grid((fs::path(run.out) / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
-                               data::PixelRange::MinusOneToOne);
+        data::write_image_grid((fs::path(run.out) / name).string(), grid.reshape({64, 1, 28, 28}),
+                               8, 8, data::PixelRange::MinusOneToOne);
       }
       save_training_checkpoint(checkpoint_path, parts,
                                {{"epoch", std::to_string(epoch)},
@@ -192,12 +201,15 @@ int main(int argc, char** argv) {
                                 {"loader", loader.state().to_string()},
                                 {"stability", stability.save()},
                                 {"loss", loss_name}});
-      data::plot_training_curves(
-          (fs::path(run.out) / "metrics.csv").string(), (fs::path(run.out) / "curves.png").string(),
-          {.x_column = "epoch",
-           .panels = {{"d_loss", "g_loss"}, {"d_real", "d_fake"}, {"class_kl"},
-                      {"inception_score"}, {"frechet"}},
-           .title = "GAN (" + loss_name + ") on Fashion-MNIST"});
+      data::plot_training_curves((fs::path(run.out) / "metrics.csv").string(),
+                                 (fs::path(run.out) / "curves.png").string(),
+                                 {.x_column = "epoch",
+                                  .panels = {{"d_loss", "g_loss"},
+                                             {"d_real", "d_fake"},
+                                             {"class_kl"},
+                                             {"inception_score"},
+                                             {"frechet"}},
+                                  .title = "GAN (" + loss_name + ") on Fashion-MNIST"});
     }
 
     // --- 10,000 samples in [0, 1] for other tools (minidl-info score, Python) ---

@@ -17,6 +17,7 @@
 #include "examples/common/training_checkpoint.h"
 #include "examples/gan/gan_training.h"
 #include "metrics/metrics.h"
+#include "nn/optim/adam.h"
 
 using namespace minidl;
 using namespace minidl::examples;
