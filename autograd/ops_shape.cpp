@@ -30,7 +30,7 @@ Variable slice_backward(const Variable& grad, const Shape& shape, int64_t axis, 
 }  // namespace
 
 Variable reshape(const Variable& x, const Shape& shape) {
-  return record("reshape", x.data().reshape(shape), {x},
+  return record(OpDescriptor("reshape", {{"shape", shape}}), x.data().reshape(shape), {x},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
                   return Grads{reshape(grad, in[0].shape())};
                 });
@@ -41,7 +41,8 @@ Variable flatten(const Variable& x, int64_t start_axis, int64_t end_axis) {
 }
 
 Variable transpose(const Variable& x, int64_t axis0, int64_t axis1) {
-  return record("transpose", x.data().transpose(axis0, axis1), {x},
+  return record(OpDescriptor("transpose", {{"axis0", axis0}, {"axis1", axis1}}),
+                x.data().transpose(axis0, axis1), {x},
                 [axis0, axis1](const Variable& grad, const Inputs&, const Variable&) {
                   return Grads{transpose(grad, axis0, axis1)};
                 });
@@ -77,7 +78,7 @@ Variable select(const Variable& x, int64_t axis, int64_t index) {
 Variable expand(const Variable& x, const Shape& shape) {
   Tensor value = x.data().expand(shape);
   if (value.shape() == x.shape()) return x;
-  return record("expand", std::move(value), {x},
+  return record(OpDescriptor("expand", {{"shape", shape}}), std::move(value), {x},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
                   return Grads{sum_to(grad, in[0].shape())};
                 });
