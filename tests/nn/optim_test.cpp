@@ -251,6 +251,57 @@ TEST(RMSprop, StateFollowsTheOptionsAndResumesBitExactly) {
                       "RMSprop: group 0: momentum must be non-negative, got -1");
 }
 
+namespace {
+
+// The optimizer of docs/optimizers.md: options, state names and step() are all it writes.
+struct MyOptions {
+  double lr = 1e-2;
+  double decay = 0.9;
+};
+class My : public OptimizerWith<MyOptions> {
+ public:
+  explicit My(std::vector<Variable> ps, MyOptions o = {}) : OptimizerWith("My", {{ps, o}}) {}
+  void step() override {
+    for_each_param([](const Variable& p, const Tensor& g, const MyOptions& o, ParamState& s) {
+      Tensor avg = s.buffer("avg", p);  // zeros on the first step
+      avg.copy_(o.decay * avg + g);
+      Tensor(p.data()).copy_(p.data() - o.lr * avg);
+    });
+  }
+
+ protected:
+  std::vector<std::string> state_names(const MyOptions&) const override { return {"avg"}; }
+};
+
+}  // namespace
+
+TEST(Optimizer, ANewOptimizerWritesOptionsStateNamesAndStepOnly) {
+  Variable p(f64({1.0, -2.0}), true);
+  My my({p}, {.lr = 0.1, .decay = 0.5});
+  for (int i = 0; i < 2; ++i) {
+    my.zero_grad();
+    sum(p * p).backward();  // gradient 2p
+    my.step();
+  }
+  // Step 1: avg = 2p0 = {2, -4}, p = {0.8, -1.6}. Step 2: avg = 0.5 {2, -4} + {1.6, -3.2}
+  // = {2.6, -5.2}, p = {0.54, -1.08}.
+  expect_all_near(p.data(), {0.54, -1.08}, 1e-15);
+  TensorMap state = my.state_dict();
+  ASSERT_EQ(state.size(), 2u);
+  EXPECT_EQ(state[1].first, "state.0.avg");
+  expect_all_near(state[1].second, {2.6, -5.2}, 1e-15);
+  // The base class checks and restores the state it owns.
+  My fresh({Variable(f64({0.0, 0.0}), true)});
+  fresh.load_state_dict(state);
+  EXPECT_EQ(fresh.lr(), 0.1);
+  EXPECT_MINIDL_ERROR(
+      fresh.load_state_dict({{"param_groups.0.lr", state[0].second}, {"state.0.avg", f64({1.0})}}),
+      "load_state_dict: 'state.0.avg' is float64[1] but parameter 0 is "
+      "float64[2]");
+  EXPECT_MINIDL_ERROR(My({Variable(f64({1.0}))}),
+                      "My: group 0 has a parameter that is not a leaf requiring grad");
+}
+
 TEST(Optimizer, SkipsParametersWithoutAGradientAndZeroGradForgetsThem) {
   Variable used(f64({1.0}), true), unused(f64({5.0}), true);
   Adam adam({used, unused}, {.lr = 0.1});
