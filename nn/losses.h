@@ -1,9 +1,10 @@
 // Loss functions, with PyTorch's semantics (torch.nn.functional), each written so that both its
 // value and its gradient stay finite at extreme inputs (logits of +-1000, probabilities of exactly
-// 0 and 1). All but one are composed from autograd ops and need no backward of their own; the
-// exception, binary_cross_entropy_with_logits, is one fused primitive (the VAE's hot loss) whose
-// backward is written in Variable ops, so it too differentiates twice. The trick each one uses is
-// in its comment here and in the README's losses table.
+// 0 and 1). All but two are composed from autograd ops and need no backward of their own; the
+// exceptions are primitives whose backward is written in Variable ops, so they too differentiate
+// twice: binary_cross_entropy_with_logits (one fused pass, the VAE's hot loss) and
+// binary_cross_entropy (for PyTorch's gradient at saturated predictions). The trick each one uses
+// is in its comment here and in the README's losses table.
 //
 // Shapes must match exactly where a loss compares two tensors (PyTorch would broadcast with a
 // warning; here a mismatch is an error that names both shapes).

@@ -86,8 +86,10 @@ nn::TensorMap Optimizer::state_dict() const {
   }
   for (size_t i = 0; i < state_.size(); ++i) {
     if (state_[i].empty()) continue;
+    // In the optimizer's order, the entries the parameter has: options changed between steps
+    // (momentum turned on) can name one it does not have yet.
     for (const std::string& name : group_state_names(group_of_[i])) {
-      out.emplace_back(state_key(i, name), state_[i].at(name));
+      if (state_[i].contains(name)) out.emplace_back(state_key(i, name), state_[i].at(name));
     }
   }
   for (auto& entry : out) entry.second = entry.second.clone();  // a snapshot, not a live view
