@@ -5,6 +5,7 @@
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd/gradcheck.h"
+#include "autograd/graph.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
 #include "autograd/variable.h"

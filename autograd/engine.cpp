@@ -10,6 +10,8 @@ namespace minidl {
 
 namespace {
 
+detail::NodePassState& pass(Node& node) { return detail::EngineAccess::pass(node); }
+
 // One backward pass. Nodes keep their per-pass bookkeeping in their own fields (faster than a
 // hash map per edge); the destructor clears it even when a backward function throws.
 class BackwardPass {
@@ -25,9 +27,9 @@ class BackwardPass {
 
   ~BackwardPass() {
     for (const auto& node : nodes_) {
-      node->pending_grad = Variable();
-      node->pending_dependencies = 0;
-      node->needed = false;
+      pass(*node).pending_grad = Variable();
+      pass(*node).pending_dependencies = 0;
+      pass(*node).needed = false;
     }
   }
 
@@ -39,7 +41,7 @@ class BackwardPass {
       Variable seed = seed_gradient(output, i < grad_outputs.size() ? grad_outputs[i] : Variable());
       if (Node* node = output.grad_fn().get()) {
         roots.push_back(node);
-        add_to(node->pending_grad, seed);
+        add_to(pass(*node).pending_grad, seed);
       } else {
         deliver_to_leaf(output, seed);  // the output is itself a leaf
       }
@@ -49,7 +51,7 @@ class BackwardPass {
 
     std::vector<Node*> ready;
     for (Node* node : roots) {
-      if (node->pending_dependencies == 0 && enqueue_once(node)) ready.push_back(node);
+      if (pass(*node).pending_dependencies == 0 && enqueue_once(node)) ready.push_back(node);
     }
     while (!ready.empty()) {
       Node* node = ready.back();
@@ -85,8 +87,9 @@ class BackwardPass {
   static void add_to(Variable& slot, const Variable& gradient) {
     if (!slot.defined()) {
       slot = gradient;
-    } else if (!GradMode::is_enabled() && slot.is_sole_owner() && slot.data().is_contiguous() &&
-               slot.shape() == gradient.shape() && slot.dtype() == gradient.dtype()) {
+    } else if (!GradMode::is_enabled() && detail::EngineAccess::is_sole_owner(slot) &&
+               slot.data().is_contiguous() && slot.shape() == gradient.shape() &&
+               slot.dtype() == gradient.dtype()) {
       Tensor sum = slot.data();
       add_(sum, gradient.data());
     } else {
@@ -106,7 +109,7 @@ class BackwardPass {
   // Whether the gradient for `input` is wanted in this pass.
   bool wants_gradient(const Variable& input) const {
     if (!input.requires_grad()) return false;
-    if (Node* node = input.grad_fn().get()) return node->needed || is_target_node(node);
+    if (Node* node = input.grad_fn().get()) return pass(*node).needed || is_target_node(node);
     return accumulate_ || is_target_leaf(input);
   }
 
@@ -139,21 +142,21 @@ class BackwardPass {
         // All children done: decide whether this node's backward must run.
         bool needed = false;
         for (const Variable& input : inputs) needed = needed || wants_gradient(input);
-        node->needed = needed;
+        pass(*node).needed = needed;
         nodes_.push_back(node->shared_from_this());
         stack.pop_back();
       }
     }
   }
 
-  bool receives(Node* node) const { return node->needed || is_target_node(node); }
+  bool receives(Node* node) const { return pass(*node).needed || is_target_node(node); }
 
   void count_dependencies() {
     for (const auto& node : nodes_) {
-      if (!node->needed) continue;
+      if (!pass(*node).needed) continue;
       for (const Variable& input : node->inputs()) {
         Node* child = input.grad_fn().get();
-        if (child && receives(child)) ++child->pending_dependencies;
+        if (child && receives(child)) ++pass(*child).pending_dependencies;
       }
     }
   }
@@ -161,14 +164,14 @@ class BackwardPass {
   // Per-pass marks on the nodes themselves instead of hash sets: each pass has a new id, so
   // marks left by earlier passes never match. True the first time for this pass.
   bool mark_visited(Node* node) {
-    if (node->visited_in_pass == pass_id_) return false;
-    node->visited_in_pass = pass_id_;
+    if (pass(*node).visited_in_pass == pass_id_) return false;
+    pass(*node).visited_in_pass = pass_id_;
     return true;
   }
   // True the first time a node is queued: a node reached from two roots runs once.
   bool enqueue_once(Node* node) {
-    if (node->queued_in_pass == pass_id_) return false;
-    node->queued_in_pass = pass_id_;
+    if (pass(*node).queued_in_pass == pass_id_) return false;
+    pass(*node).queued_in_pass = pass_id_;
     return true;
   }
   static uint64_t next_pass_id() {
@@ -194,17 +197,17 @@ class BackwardPass {
   }
 
   void process(Node* node, std::vector<Node*>& ready, bool retain_graph) {
-    Variable grad = node->pending_grad;
-    node->pending_grad = Variable();
+    Variable grad = pass(*node).pending_grad;
+    pass(*node).pending_grad = Variable();
     if (auto it = target_nodes_.find(node); it != target_nodes_.end() && grad.defined()) {
       for (size_t i : it->second) add_to(results_[i], grad);
     }
     const std::vector<Variable>& inputs = node->inputs();  // valid until release() below
-    if (node->needed) {
+    if (pass(*node).needed) {
       std::vector<bool> needs(inputs.size());
       for (size_t i = 0; i < inputs.size(); ++i) needs[i] = wants_gradient(inputs[i]);
       Grads grads;
-      if (grad.defined()) grads = node->apply(grad, needs);
+      if (grad.defined()) grads = detail::EngineAccess::apply(*node, grad, needs);
       for (size_t i = 0; i < inputs.size(); ++i) {
         const Variable& input = inputs[i];
         Variable g = i < grads.size() && needs[i] ? grads[i] : Variable();
@@ -215,14 +218,15 @@ class BackwardPass {
         }
         Node* child = input.grad_fn().get();
         if (child && receives(child)) {
-          if (g.defined()) add_to(child->pending_grad, g);
-          if (--child->pending_dependencies == 0 && enqueue_once(child)) ready.push_back(child);
+          if (g.defined()) add_to(pass(*child).pending_grad, g);
+          if (--pass(*child).pending_dependencies == 0 && enqueue_once(child))
+            ready.push_back(child);
         } else if (!child && g.defined()) {
           deliver_to_leaf(input, g);
         }
       }
     }
-    if (!retain_graph) node->release();
+    if (!retain_graph) detail::EngineAccess::release(*node);
   }
 
   const std::vector<Variable> targets_;

@@ -13,48 +13,38 @@ class GradMode {
   static void set_enabled(bool enabled);
 };
 
-// RAII: no graph is recorded while it lives.
-class NoGradGuard {
- public:
-  NoGradGuard() : previous_(GradMode::is_enabled()) { GradMode::set_enabled(false); }
-  ~NoGradGuard() { GradMode::set_enabled(previous_); }
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
-
- private:
-  bool previous_;
-};
-
-// RAII: sets grad mode to `enabled` while it lives (used by the engine for create_graph).
-class GradModeGuard {
- public:
-  explicit GradModeGuard(bool enabled) : previous_(GradMode::is_enabled()) {
-    GradMode::set_enabled(enabled);
-  }
-  ~GradModeGuard() { GradMode::set_enabled(previous_); }
-  GradModeGuard(const GradModeGuard&) = delete;
-  GradModeGuard& operator=(const GradModeGuard&) = delete;
-
- private:
-  bool previous_;
-};
-
 class AnomalyMode {
  public:
   static bool is_enabled();
   static void set_enabled(bool enabled);
 };
 
-// RAII: anomaly detection on while it lives.
-class DetectAnomalyGuard {
+// RAII: sets Mode (GradMode or AnomalyMode) to `enabled` while it lives, then restores it.
+template <typename Mode>
+class ModeGuard {
  public:
-  DetectAnomalyGuard() : previous_(AnomalyMode::is_enabled()) { AnomalyMode::set_enabled(true); }
-  ~DetectAnomalyGuard() { AnomalyMode::set_enabled(previous_); }
-  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
-  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+  explicit ModeGuard(bool enabled) : previous_(Mode::is_enabled()) { Mode::set_enabled(enabled); }
+  ~ModeGuard() { Mode::set_enabled(previous_); }
+  ModeGuard(const ModeGuard&) = delete;
+  ModeGuard& operator=(const ModeGuard&) = delete;
 
  private:
   bool previous_;
+};
+
+// Grad mode set while it lives (the engine uses it for create_graph).
+using GradModeGuard = ModeGuard<GradMode>;
+
+// No graph is recorded while it lives.
+class NoGradGuard : public ModeGuard<GradMode> {
+ public:
+  NoGradGuard() : ModeGuard(false) {}
+};
+
+// Anomaly detection on while it lives.
+class DetectAnomalyGuard : public ModeGuard<AnomalyMode> {
+ public:
+  DetectAnomalyGuard() : ModeGuard(true) {}
 };
 
 }  // namespace minidl

@@ -50,9 +50,9 @@ GradcheckResult gradcheck(const DifferentiableFunction& f, const std::vector<Var
   Variable output = f(inputs);
   MINIDL_CHECK(output.dtype() == DType::Float64,
                "gradcheck: the function returned " << output.dtype() << ", not float64");
-  const std::string name =
-      !options.name.empty() ? options.name
-                            : (output.grad_fn() ? std::string(output.grad_fn()->name()) : "f");
+  const std::string name = !options.name.empty()
+                               ? options.name
+                               : (output.grad_fn() ? std::string(output.grad_fn()->name()) : "f");
   const int64_t n_out = output.numel();
 
   std::vector<size_t> checked;  // the inputs that require grad

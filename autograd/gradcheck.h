@@ -21,7 +21,7 @@ struct GradcheckOptions {
 
 struct GradcheckResult {
   bool passed = true;
-  std::string message;  // on failure: op, input, worst element, analytical vs numerical
+  std::string message;     // on failure: op, input, worst element, analytical vs numerical
   double worst_error = 0;  // max |analytical - numerical| seen
   explicit operator bool() const { return passed; }
 };

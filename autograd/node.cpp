@@ -23,21 +23,20 @@ class RunningBackward {
 
 Grads Node::apply(const Variable& grad, const std::vector<bool>& needs) {
   MINIDL_CHECK(!released_, "backward: the graph through '"
-                               << name_
+                               << op_.name
                                << "' was already freed by an earlier backward pass; call "
                                   "backward(gradient, /*retain_graph=*/true) the first time to "
                                   "backpropagate through it twice");
   // The output as a Variable connected to this node, so backward functions that use it (tanh,
   // sigmoid, exp, ...) stay differentiable under create_graph.
-  Variable output = Variable::from_node(output_, shared_from_this());
+  Variable output = detail::EngineAccess::from_node(output_, shared_from_this());
   Grads grads;
   {
     RunningBackward scope;
     grads = backward_(grad, Inputs(inputs_, needs), output);
   }
-  MINIDL_CHECK(grads.size() == inputs_.size(), "backward of '" << name_ << "' returned "
-                                                               << grads.size()
-                                                               << " gradients for "
+  MINIDL_CHECK(grads.size() == inputs_.size(), "backward of '" << op_.name << "' returned "
+                                                               << grads.size() << " gradients for "
                                                                << inputs_.size() << " inputs");
   return grads;
 }
@@ -50,7 +49,7 @@ Node::~Node() {
   std::vector<std::shared_ptr<Node>> dying;
   auto take_nodes_of = [&dying](std::vector<Variable>& inputs) {
     for (Variable& input : inputs) {
-      if (std::shared_ptr<Node> node = input.take_node_if_last_owner()) {
+      if (std::shared_ptr<Node> node = detail::EngineAccess::take_node_if_last_owner(input)) {
         dying.push_back(std::move(node));
       }
       input = Variable();  // drop this handle now, so a later one to the same Variable is the last
@@ -85,14 +84,18 @@ void check_anomaly(const Tensor& value, std::string_view op, std::string_view wh
 
 Variable record(std::string_view name, Tensor value, std::vector<Variable> inputs,
                 BackwardFn backward) {
-  if (!running_backward) check_anomaly(value, name, "the forward value");
+  return record(OpDescriptor(name), std::move(value), std::move(inputs), std::move(backward));
+}
+
+Variable record(OpDescriptor op, Tensor value, std::vector<Variable> inputs, BackwardFn backward) {
+  if (!running_backward) check_anomaly(value, op.name, "the forward value");
   bool needs_graph = false;
   if (GradMode::is_enabled()) {
     for (const Variable& input : inputs) needs_graph = needs_graph || input.requires_grad();
   }
   if (!needs_graph) return Variable(std::move(value), false);
-  auto node = std::make_shared<Node>(name, std::move(inputs), std::move(backward), value);
-  return Variable::from_node(std::move(value), std::move(node));
+  auto node = std::make_shared<Node>(std::move(op), std::move(inputs), std::move(backward), value);
+  return detail::EngineAccess::from_node(std::move(value), std::move(node));
 }
 
 }  // namespace minidl

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "autograd/variable.h"
@@ -53,12 +54,14 @@ Variable abs(const Variable& x);
 Variable erf(const Variable& x);
 Variable tanh(const Variable& x);
 Variable sigmoid(const Variable& x);
-Variable softplus(const Variable& x);
+// log(1 + exp(beta x)) / beta, and x itself where beta x > threshold, as F.softplus.
+Variable softplus(const Variable& x, double beta = 1.0, double threshold = 20.0);
 Variable relu(const Variable& x);
 Variable leaky_relu(const Variable& x, double negative_slope = 0.01);
 Variable elu(const Variable& x, double alpha = 1.0);
-// Gradient passes where low <= x <= high, as PyTorch.
-Variable clamp(const Variable& x, double low, double high);
+// Either bound may be std::nullopt (not both), as torch.clamp. The gradient passes where
+// low <= x <= high, as PyTorch.
+Variable clamp(const Variable& x, std::optional<double> low, std::optional<double> high);
 
 // --- reductions (ops_reduce.cpp); an empty axis list reduces over every axis ---
 Variable sum(const Variable& x, const Axes& axes = {}, bool keepdim = false);
@@ -140,6 +143,11 @@ Variable elementwise_binary_cross_entropy_with_logits(const Variable& logits,
                                                       const Variable& targets);
 // sigmoid(x) - t: the gradient of the loss above with respect to x, itself differentiable.
 Variable sigmoid_minus(const Variable& logits, const Variable& targets);
+// -(t max(log p, -100) + (1 - t) max(log(1 - p), -100)): binary cross-entropy of probabilities p,
+// with PyTorch's gradient for p, (p - t) / max(p (1 - p), 1e-12), which stays large where a
+// prediction is saturated and wrong (p = 0, t = 1). The gradient for t uses the same clamped logs
+// as the value, so it is finite where PyTorch's is infinite (p = 0 or 1).
+Variable elementwise_binary_cross_entropy(const Variable& probs, const Variable& targets);
 
 // --- composites (ops_composite.cpp): built from the ops above, no backward of their own ---
 Variable log_softmax(const Variable& x, int64_t axis = -1);  // x - logsumexp(x): stable

@@ -43,10 +43,9 @@ Variable add(const Variable& a, double b) {
 }
 
 Variable mul(const Variable& a, double b) {
-  return record("mul_scalar", mul(a.data(), b), {a},
-                [b](const Variable& grad, const Inputs&, const Variable&) {
-                  return Grads{grad * b};
-                });
+  return record(
+      "mul_scalar", mul(a.data(), b), {a},
+      [b](const Variable& grad, const Inputs&, const Variable&) { return Grads{grad * b}; });
 }
 
 Variable rsub(const Variable& a, double b) {
@@ -94,8 +93,8 @@ Tensor left_share(const Tensor& wins, const Tensor& ties) { return add(wins, mul
 Variable maximum(const Variable& a, const Variable& b) {
   return record("maximum", maximum(a.data(), b.data()), {a, b},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
-                  Tensor share = left_share(gt(in[0].data(), in[1].data()),
-                                            eq(in[0].data(), in[1].data()));
+                  Tensor share =
+                      left_share(gt(in[0].data(), in[1].data()), eq(in[0].data(), in[1].data()));
                   return Grads{grad * Variable(share), grad * Variable(1.0 - share)};
                 });
 }
@@ -103,8 +102,8 @@ Variable maximum(const Variable& a, const Variable& b) {
 Variable minimum(const Variable& a, const Variable& b) {
   return record("minimum", minimum(a.data(), b.data()), {a, b},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
-                  Tensor share = left_share(lt(in[0].data(), in[1].data()),
-                                            eq(in[0].data(), in[1].data()));
+                  Tensor share =
+                      left_share(lt(in[0].data(), in[1].data()), eq(in[0].data(), in[1].data()));
                   return Grads{grad * Variable(share), grad * Variable(1.0 - share)};
                 });
 }

@@ -27,8 +27,7 @@ Variable index_select(const Variable& x, int64_t axis, const Tensor& index) {
                 });
 }
 
-Variable index_add(const Shape& shape, int64_t axis, const Tensor& index,
-                   const Variable& source) {
+Variable index_add(const Shape& shape, int64_t axis, const Tensor& index, const Variable& source) {
   return record("index_add", index_add(shape, axis, index, source.data()), {source},
                 [axis, index](const Variable& grad, const Inputs&, const Variable&) {
                   return Grads{index_select(grad, axis, index)};

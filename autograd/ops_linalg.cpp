@@ -24,7 +24,7 @@ Variable matmul_matrices(const Variable& a, const Variable& b) {
 
 Variable matmul(const Variable& a, const Variable& b) {
   MINIDL_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: operands must have at least 1 dimension, got "
-                                                  << a.shape() << " x " << b.shape());
+                                                 << a.shape() << " x " << b.shape());
   // Vectors become a row (left) or a column (right), and the added axis is removed again.
   if (a.dim() == 1 && b.dim() == 1) {
     MINIDL_CHECK(a.size(0) == b.size(0),
@@ -36,12 +36,11 @@ Variable matmul(const Variable& a, const Variable& b) {
 }
 
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias) {
-  MINIDL_CHECK(weight.dim() == 2, "linear: weight must be [out_features, in_features], got "
-                                      << weight.shape());
+  MINIDL_CHECK(weight.dim() == 2,
+               "linear: weight must be [out_features, in_features], got " << weight.shape());
   MINIDL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1),
                "linear: input of shape " << x.shape() << " does not end in in_features = "
-                                         << weight.size(1) << " (weight " << weight.shape()
-                                         << ")");
+                                         << weight.size(1) << " (weight " << weight.shape() << ")");
   MINIDL_CHECK(!bias.defined() || bias.shape() == Shape{weight.size(0)},
                "linear: bias of shape " << bias.shape() << " does not match out_features "
                                         << weight.size(0));
@@ -58,9 +57,10 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
   return record("linear", value, std::move(inputs),
                 [](const Variable& grad, const Inputs& in, const Variable&) {
                   Grads grads(in.size());
-                  if (in.needs_grad(0)) grads[0] = matmul(grad, in[1]);               // [N, in]
-                  if (in.needs_grad(1)) grads[1] = matmul(transpose(grad, 0, 1), in[0]);  // [out, in]
-                  if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0});     // [out]
+                  if (in.needs_grad(0)) grads[0] = matmul(grad, in[1]);  // [N, in]
+                  if (in.needs_grad(1))
+                    grads[1] = matmul(transpose(grad, 0, 1), in[0]);                  // [out, in]
+                  if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0});  // [out]
                   return grads;
                 });
 }

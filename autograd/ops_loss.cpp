@@ -34,4 +34,38 @@ Variable sigmoid_minus(const Variable& logits, const Variable& targets) {
                 });
 }
 
+namespace {
+
+// PyTorch's bound on p (1 - p) in the gradient: the float nearest 1e-12, as its kernel stores it.
+constexpr double kProbabilityProductFloor = double(1e-12f);
+
+// log(x) clamped to >= -100 without NaN gradients: where log(x) < -100 (x = 0 included) the log is
+// taken of 1 instead and replaced by the constant -100, so no 0 * inf appears in the backward.
+Variable clamped_log(const Variable& x) {
+  const Tensor keep = gt(log(x.data()), -100.0);
+  return where(keep, log(where(keep, x, 1.0)), -100.0);
+}
+
+Tensor clamped_log(const Tensor& x) { return maximum(log(x), -100.0); }
+
+}  // namespace
+
+Variable elementwise_binary_cross_entropy(const Variable& probs, const Variable& targets) {
+  const Tensor& p = probs.data();
+  const Tensor& t = targets.data();
+  Tensor value = -(t * clamped_log(p) + (1.0 - t) * clamped_log(1.0 - p));
+  return record("elementwise_binary_cross_entropy", std::move(value), {probs, targets},
+                [](const Variable& grad, const Inputs& in, const Variable&) {
+                  const Variable& p = in[0];
+                  const Variable& t = in[1];
+                  Variable dp;
+                  if (in.needs_grad(0)) {
+                    dp = grad * (p - t) / clamp(p * (1.0 - p), kProbabilityProductFloor, {});
+                  }
+                  Variable dt = in.needs_grad(1) ? grad * (clamped_log(1.0 - p) - clamped_log(p))
+                                                 : Variable();
+                  return Grads{dp, dt};
+                });
+}
+
 }  // namespace minidl

@@ -49,12 +49,12 @@ Variable sum(const Variable& x, const Axes& axes, bool keepdim) {
 }
 
 Variable mean(const Variable& x, const Axes& axes, bool keepdim) {
-  return record("mean", mean(x.data(), axes, keepdim), {x},
-                [axes](const Variable& grad, const Inputs& in, const Variable&) {
-                  const Shape& shape = in[0].shape();
-                  return Grads{expand_back(grad * (1.0 / double(reduced_count(shape, axes))),
-                                           shape, axes)};
-                });
+  return record(
+      "mean", mean(x.data(), axes, keepdim), {x},
+      [axes](const Variable& grad, const Inputs& in, const Variable&) {
+        const Shape& shape = in[0].shape();
+        return Grads{expand_back(grad * (1.0 / double(reduced_count(shape, axes))), shape, axes)};
+      });
 }
 
 Variable max(const Variable& x, const Axes& axes, bool keepdim) {

@@ -30,7 +30,7 @@ Variable slice_backward(const Variable& grad, const Shape& shape, int64_t axis, 
 }  // namespace
 
 Variable reshape(const Variable& x, const Shape& shape) {
-  return record("reshape", x.data().reshape(shape), {x},
+  return record(OpDescriptor("reshape", {{"shape", shape}}), x.data().reshape(shape), {x},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
                   return Grads{reshape(grad, in[0].shape())};
                 });
@@ -69,7 +69,8 @@ Variable unflatten(const Variable& x, int64_t axis, const Shape& sizes) {
 }
 
 Variable transpose(const Variable& x, int64_t axis0, int64_t axis1) {
-  return record("transpose", x.data().transpose(axis0, axis1), {x},
+  return record(OpDescriptor("transpose", {{"axis0", axis0}, {"axis1", axis1}}),
+                x.data().transpose(axis0, axis1), {x},
                 [axis0, axis1](const Variable& grad, const Inputs&, const Variable&) {
                   return Grads{transpose(grad, axis0, axis1)};
                 });
@@ -103,8 +104,9 @@ Variable select(const Variable& x, int64_t axis, int64_t index) {
 }
 
 Variable expand(const Variable& x, const Shape& shape) {
-  if (x.shape() == shape) return x;
-  return record("expand", x.data().expand(shape), {x},
+  Tensor value = x.data().expand(shape);
+  if (value.shape() == x.shape()) return x;
+  return record(OpDescriptor("expand", {{"shape", shape}}), std::move(value), {x},
                 [](const Variable& grad, const Inputs& in, const Variable&) {
                   return Grads{sum_to(grad, in[0].shape())};
                 });

@@ -2,6 +2,7 @@
 // leaky_relu) the backward uses a constant mask from the input's value: the mask's own derivative
 // is zero almost everywhere, so the result is still correct under double backward. Everything
 // else is written with Variable ops on the input or the output.
+#include <limits>
 #include <numbers>
 
 #include "autograd/node.h"
@@ -66,10 +67,19 @@ Variable sigmoid(const Variable& x) {
                 });
 }
 
-Variable softplus(const Variable& x) {
-  return record("softplus", softplus(x.data()), {x},
-                [](const Variable& grad, const Inputs& in, const Variable&) {
-                  return Grads{grad * sigmoid(in[0])};
+Variable softplus(const Variable& x, double beta, double threshold) {
+  MINIDL_CHECK(beta > 0, "softplus: beta must be positive, got " << beta);
+  // Above the threshold PyTorch returns x itself (and the gradient 1): the two differ there by
+  // less than log1p(exp(-threshold)) / beta.
+  const Tensor beta_x = beta == 1.0 ? x.data() : mul(x.data(), beta);
+  const Tensor linear = gt(beta_x, threshold);
+  Tensor smooth = softplus(beta_x);
+  if (beta != 1.0) smooth = mul(smooth, 1.0 / beta);
+  return record(OpDescriptor("softplus", {{"beta", beta}, {"threshold", threshold}}),
+                where(linear, x.data(), smooth), {x},
+                [beta, linear](const Variable& grad, const Inputs& in, const Variable&) {
+                  const Variable beta_x = beta == 1.0 ? in[0] : in[0] * beta;
+                  return Grads{grad * where(linear, 1.0, sigmoid(beta_x))};
                 });
 }
 
@@ -95,25 +105,32 @@ Variable relu(const Variable& x) {
 }
 
 Variable leaky_relu(const Variable& x, double negative_slope) {
-  return record("leaky_relu", leaky_relu(x.data(), negative_slope), {x},
+  return record(OpDescriptor("leaky_relu", {{"negative_slope", negative_slope}}),
+                leaky_relu(x.data(), negative_slope), {x},
                 [negative_slope](const Variable& grad, const Inputs& in, const Variable&) {
                   return Grads{leaky_relu_backward(grad, in[0].data(), negative_slope)};
                 });
 }
 
 Variable elu(const Variable& x, double alpha) {
-  return record("elu", elu(x.data(), alpha), {x},
+  return record(OpDescriptor("elu", {{"alpha", alpha}}), elu(x.data(), alpha), {x},
                 [alpha](const Variable& grad, const Inputs& in, const Variable& out) {
                   // For x <= 0, d/dx alpha (e^x - 1) = alpha e^x = out + alpha.
                   return Grads{where(gt(in[0].data(), 0.0), grad, grad * (out + alpha))};
                 });
 }
 
-Variable clamp(const Variable& x, double low, double high) {
-  return record("clamp", clamp(x.data(), low, high), {x},
-                [low, high](const Variable& grad, const Inputs& in, const Variable&) {
+Variable clamp(const Variable& x, std::optional<double> low, std::optional<double> high) {
+  const Tensor value = clamp(x.data(), low, high);
+  const double lo = low.value_or(-std::numeric_limits<double>::infinity());
+  const double hi = high.value_or(std::numeric_limits<double>::infinity());
+  std::vector<OpAttribute> bounds;
+  if (low) bounds.emplace_back("low", *low);
+  if (high) bounds.emplace_back("high", *high);
+  return record(OpDescriptor("clamp", std::move(bounds)), value, {x},
+                [lo, hi](const Variable& grad, const Inputs& in, const Variable&) {
                   const Tensor& v = in[0].data();
-                  return Grads{where(mul(ge(v, low), le(v, high)), grad, 0.0)};
+                  return Grads{where(mul(ge(v, lo), le(v, hi)), grad, 0.0)};
                 });
 }
 

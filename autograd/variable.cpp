@@ -8,8 +8,7 @@ namespace minidl {
 Variable::Variable(Tensor data, bool requires_grad) : impl_(std::make_shared<VariableImpl>()) {
   MINIDL_CHECK(data.defined(), "Variable: cannot wrap an undefined tensor");
   MINIDL_CHECK(!requires_grad || is_floating(data.dtype()),
-               "Variable: only float32 and float64 values can require grad, got "
-                   << data.dtype());
+               "Variable: only float32 and float64 values can require grad, got " << data.dtype());
   impl_->data = std::move(data);
   impl_->requires_grad = requires_grad;
 }
@@ -34,11 +33,10 @@ void Variable::set_data(Tensor data) {
   const bool same_kind = data.shape() == impl_->data.shape() && data.dtype() == impl_->data.dtype();
   // A node's backward relies on its output's shape and dtype; only a leaf may change them (e.g. a
   // model converted to float64 for gradient checks), and then its old gradient no longer fits.
-  MINIDL_CHECK(same_kind || is_leaf(), "set_data: new value " << data.dtype() << data.shape()
-                                                              << " differs from "
-                                                              << impl_->data.dtype()
-                                                              << impl_->data.shape()
-                                                              << " of a non-leaf");
+  MINIDL_CHECK(same_kind || is_leaf(), "set_data: new value "
+                                           << data.dtype() << data.shape() << " differs from "
+                                           << impl_->data.dtype() << impl_->data.shape()
+                                           << " of a non-leaf");
   MINIDL_CHECK(!impl_->requires_grad || is_floating(data.dtype()),
                "set_data: a Variable that requires grad needs a float value, got " << data.dtype());
   if (!same_kind) impl_->grad = Variable();
@@ -75,9 +73,9 @@ const Variable& Variable::grad() const {
 
 void Variable::set_grad(const Variable& grad) {
   MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
-  MINIDL_CHECK(!grad.defined() || grad.shape() == shape(),
-               "set_grad: gradient of shape " << grad.shape() << " for a value of shape "
-                                              << shape());
+  MINIDL_CHECK(
+      !grad.defined() || grad.shape() == shape(),
+      "set_grad: gradient of shape " << grad.shape() << " for a value of shape " << shape());
   impl_->grad = grad;
 }
 
@@ -94,8 +92,10 @@ Variable Variable::detach() const { return Variable(data(), false); }
 std::ostream& operator<<(std::ostream& os, const Variable& v) {
   if (!v.defined()) return os << "Variable(undefined)";
   os << "Variable(" << v.data();
-  if (v.grad_fn()) os << ", grad_fn=" << v.grad_fn()->name();
-  else if (v.requires_grad()) os << ", requires_grad=true";
+  if (v.grad_fn())
+    os << ", grad_fn=" << v.grad_fn()->name();
+  else if (v.requires_grad())
+    os << ", requires_grad=true";
   return os << ')';
 }
 

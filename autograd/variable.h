@@ -14,6 +14,9 @@ namespace minidl {
 
 class Node;
 struct VariableImpl;
+namespace detail {
+struct EngineAccess;
+}
 
 class Variable {
  public:
@@ -54,9 +57,15 @@ class Variable {
   DType dtype() const { return data().dtype(); }
   double item() const { return data().item(); }
 
+  bool same_as(const Variable& other) const { return impl_ == other.impl_; }
+  // The same for every handle to one Variable (for maps keyed by Variable).
+  const void* id() const { return impl_.get(); }
+
+ private:
+  friend struct detail::EngineAccess;
+
   // Built by the op recorder and the engine: a non-leaf produced by `node`.
   static Variable from_node(Tensor data, std::shared_ptr<Node> node);
-  bool same_as(const Variable& other) const { return impl_ == other.impl_; }
   // For Node's destructor: when this handle is the last one to its Variable and that Variable
   // holds the last reference to its node, hands the node over (the Variable, about to die, loses
   // its history); otherwise nullptr. Lets a long graph be freed without recursion.

@@ -23,20 +23,6 @@ constexpr size_t kGrowthAxisMaxDigits = 21;   // numpy's GROWTH_AXIS_MAX_DIGITS
 constexpr size_t kMaxHeaderLength = 1 << 20;  // numpy itself refuses headers over 10000 bytes
 constexpr size_t kMaxDimensions = 64;         // numpy 2's NPY_MAXDIMS
 
-const char* descr_of(DType dtype) {
-  switch (dtype) {
-    case DType::Float32:
-      return "<f4";
-    case DType::Float64:
-      return "<f8";
-    case DType::Int64:
-      return "<i8";
-    case DType::UInt8:
-      return "|u1";
-  }
-  return "";
-}
-
 // A strict reader of the header dict: the three keys exactly once each, in any order; string,
 // boolean and tuple-of-integers values written as Python literals.
 class HeaderParser {
@@ -187,20 +173,14 @@ Tensor parse_npy(std::span<const uint8_t> bytes, std::string_view name) {
   Shape shape;
   HeaderParser(header, name).parse(descr, fortran_order, shape);
 
-  DType dtype;
-  if (descr == "<f4") {
-    dtype = DType::Float32;
-  } else if (descr == "<f8") {
-    dtype = DType::Float64;
-  } else if (descr == "<i8") {
-    dtype = DType::Int64;
-  } else if (descr == "|u1" || descr == "<u1" || descr == ">u1") {  // byte order is moot
-    dtype = DType::UInt8;
-  } else {
-    MINIDL_FAIL("read_npy: " << name << ": dtype '" << descr
-                             << "' is not supported (little-endian float32 '<f4', float64 "
-                                "'<f8', int64 '<i8', uint8 '|u1')");
-  }
+  // A one-byte type has no byte order: numpy writes '|u1', but '<u1' and '>u1' mean the same.
+  if (descr == "<u1" || descr == ">u1") descr = "|u1";
+  const std::optional<DType> found = dtype_from(&DTypeInfo::npy, descr);
+  MINIDL_CHECK(found.has_value(),
+               "read_npy: " << name << ": dtype '" << descr
+                            << "' is not supported (little-endian float32 "
+                               "'<f4', float64 '<f8', int64 '<i8', uint8 '|u1')");
+  const DType dtype = *found;
   MINIDL_CHECK(!fortran_order, "read_npy: " << name
                                             << ": Fortran-order arrays are not supported (save "
                                                "np.ascontiguousarray(a) instead)");
@@ -223,8 +203,8 @@ std::string encode_npy(const Tensor& tensor) {
   MINIDL_CHECK(tensor.defined(), "write_npy: undefined tensor");
   const Tensor data = tensor.contiguous();
   // The dict exactly as np.save writes it, so files are byte-identical to numpy's.
-  std::string dict =
-      std::string("{'descr': '") + descr_of(data.dtype()) + "', 'fortran_order': False, 'shape': (";
+  std::string dict = std::string("{'descr': '") + std::string(dtype_info(data.dtype()).npy) +
+                     "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < data.shape().size(); ++i) {
     if (i > 0) dict += ", ";
     dict += std::to_string(data.shape()[i]);

@@ -26,6 +26,7 @@
 #include "examples/gan/gan_training.h"
 #include "examples/gan/stability.h"
 #include "nn/safetensors.h"
+#include "nn/optim/adam.h"
 
 using namespace minidl;
 using namespace minidl::examples;

@@ -20,6 +20,7 @@
 #include "examples/gan/gan_training.h"
 #include "metrics/metrics.h"
 #include "nn/safetensors.h"
+#include "nn/optim/adam.h"
 
 using namespace minidl;
 using namespace minidl::examples;

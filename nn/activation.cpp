@@ -30,15 +30,18 @@ Variable Sigmoid::forward(const Variable& input) { return sigmoid(input); }
 Variable GELU::forward(const Variable& input) { return gelu(input, tanh_approximation); }
 std::string GELU::name() const { return tanh_approximation ? "GELU(approximate=tanh)" : "GELU()"; }
 
-Softplus::Softplus(double beta) : beta(beta) {
+Softplus::Softplus(double beta, double threshold) : beta(beta), threshold(threshold) {
   MINIDL_CHECK(beta > 0, "Softplus: beta must be positive, got " << beta);
 }
-Variable Softplus::forward(const Variable& input) {
-  if (beta == 1.0) return softplus(input);
-  return softplus(input * beta) * (1.0 / beta);
-}
+Variable Softplus::forward(const Variable& input) { return softplus(input, beta, threshold); }
 std::string Softplus::name() const {
-  return beta == 1.0 ? "Softplus()" : with_argument("Softplus", "beta", beta);
+  // PyTorch's defaults are left out, as in the other layers' names.
+  std::ostringstream os;
+  os << "Softplus(";
+  if (beta != 1.0) os << "beta=" << beta;
+  if (threshold != 20.0) os << (beta != 1.0 ? ", " : "") << "threshold=" << threshold;
+  os << ')';
+  return os.str();
 }
 
 Variable ELU::forward(const Variable& input) { return elu(input, alpha); }

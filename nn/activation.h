@@ -41,14 +41,14 @@ class GELU : public Module {
   bool tanh_approximation;
 };
 
-// log(1 + exp(beta x)) / beta. PyTorch switches to the identity above beta x = 20 to avoid
-// overflow; minidl's softplus primitive is computed stably everywhere, so no threshold is needed.
+// log(1 + exp(beta x)) / beta, and x itself where beta x > threshold, as torch.nn.Softplus.
 class Softplus : public Module {
  public:
-  explicit Softplus(double beta = 1.0);
+  explicit Softplus(double beta = 1.0, double threshold = 20.0);
   Variable forward(const Variable& input) override;
   std::string name() const override;
   double beta;
+  double threshold;
 };
 
 class ELU : public Module {

@@ -29,22 +29,6 @@ std::string NLLLoss::name() const { return describe("NLLLoss", reduction); }
 
 std::string PairLoss::name() const { return describe(Module::name(), reduction); }
 
-Variable BCEWithLogitsLoss::forward(const Variable& logits, const Variable& targets) {
-  return binary_cross_entropy_with_logits(logits, targets, reduction);
-}
-
-Variable BCELoss::forward(const Variable& probs, const Variable& targets) {
-  return binary_cross_entropy(probs, targets, reduction);
-}
-
-Variable MSELoss::forward(const Variable& input, const Variable& target) {
-  return mse_loss(input, target, reduction);
-}
-
-Variable L1Loss::forward(const Variable& input, const Variable& target) {
-  return l1_loss(input, target, reduction);
-}
-
 Variable KLDivLoss::forward(const Variable& input_log_probs, const Variable& target) {
   return kl_div(input_log_probs, target, reduction, log_target);
 }

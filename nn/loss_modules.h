@@ -53,32 +53,28 @@ class PairLoss : public Module {
   explicit PairLoss(Reduction reduction) : reduction(reduction) {}
 };
 
-class BCEWithLogitsLoss : public PairLoss {
+// A PairLoss that is one function of nn/losses.h applied with the module's reduction.
+template <Variable (*Loss)(const Variable&, const Variable&, Reduction)>
+class ReducedPairLoss : public PairLoss {
  public:
-  explicit BCEWithLogitsLoss(Reduction reduction = Reduction::Mean) : PairLoss(reduction) {}
+  explicit ReducedPairLoss(Reduction reduction = Reduction::Mean) : PairLoss(reduction) {}
   using PairLoss::forward;
-  Variable forward(const Variable& logits, const Variable& targets) override;
+  Variable forward(const Variable& input, const Variable& target) override {
+    return Loss(input, target, reduction);
+  }
 };
 
-class BCELoss : public PairLoss {
- public:
-  explicit BCELoss(Reduction reduction = Reduction::Mean) : PairLoss(reduction) {}
-  using PairLoss::forward;
-  Variable forward(const Variable& probs, const Variable& targets) override;
+class BCEWithLogitsLoss : public ReducedPairLoss<binary_cross_entropy_with_logits> {
+  using ReducedPairLoss::ReducedPairLoss;
 };
-
-class MSELoss : public PairLoss {
- public:
-  explicit MSELoss(Reduction reduction = Reduction::Mean) : PairLoss(reduction) {}
-  using PairLoss::forward;
-  Variable forward(const Variable& input, const Variable& target) override;
+class BCELoss : public ReducedPairLoss<binary_cross_entropy> {
+  using ReducedPairLoss::ReducedPairLoss;
 };
-
-class L1Loss : public PairLoss {
- public:
-  explicit L1Loss(Reduction reduction = Reduction::Mean) : PairLoss(reduction) {}
-  using PairLoss::forward;
-  Variable forward(const Variable& input, const Variable& target) override;
+class MSELoss : public ReducedPairLoss<mse_loss> {
+  using ReducedPairLoss::ReducedPairLoss;
+};
+class L1Loss : public ReducedPairLoss<l1_loss> {
+  using ReducedPairLoss::ReducedPairLoss;
 };
 
 class KLDivLoss : public PairLoss {

@@ -1,5 +1,7 @@
 #include "nn/losses.h"
 
+#include <algorithm>
+
 #include "autograd/ops.h"
 #include "tensor/tensor.h"
 
@@ -21,7 +23,10 @@ std::ostream& operator<<(std::ostream& os, Reduction reduction) {
 
 namespace {
 
-Variable reduce(const Variable& loss, Reduction reduction, const char* op) {
+// The per-element losses combined as `reduction` asks. BatchMean (sum / batch size, the first
+// axis) is what a divergence per sample means; the other losses refuse it, as PyTorch does.
+Variable reduce(const Variable& loss, Reduction reduction, const char* op,
+                bool batch_mean_allowed = false) {
   switch (reduction) {
     case Reduction::None:
       return loss;
@@ -30,9 +35,11 @@ Variable reduce(const Variable& loss, Reduction reduction, const char* op) {
     case Reduction::Sum:
       return sum(loss);
     case Reduction::BatchMean:
-      break;
+      if (!batch_mean_allowed) break;
+      return sum(loss) * (1.0 / double(std::max<int64_t>(loss.dim() == 0 ? 1 : loss.size(0), 1)));
   }
-  MINIDL_FAIL(op << ": Reduction::BatchMean is only meaningful for kl_div; use Mean or Sum");
+  MINIDL_FAIL(op << ": Reduction::BatchMean is only meaningful for the KL divergences; use Mean "
+                    "or Sum");
 }
 
 void check_floating(const Variable& v, const char* op, const char* what) {
@@ -81,13 +88,6 @@ Variable picked_negative_log_likelihood(const Variable& log_probs, const Tensor&
   return -reshape(gather(log_probs, 1, targets.reshape({n, 1})), {n});
 }
 
-// log(x) clamped to >= -100 without NaN gradients: where log(x) < -100 (x = 0 included) the log is
-// taken of 1 instead and replaced by the constant -100, so no 0 * inf appears in the backward.
-Variable clamped_log(const Variable& x) {
-  const Tensor keep = gt(log(x.data()), -100.0);
-  return where(keep, log(where(keep, x, 1.0)), -100.0);
-}
-
 }  // namespace
 
 Variable nll_loss(const Variable& log_probs, const Tensor& targets, Reduction reduction) {
@@ -132,8 +132,7 @@ Variable binary_cross_entropy(const Variable& probs, const Variable& targets, Re
     MINIDL_CHECK(low >= 0.0 && high <= 1.0,
                  op << ": probs must be in [0, 1], got values in [" << low << ", " << high << "]");
   }
-  Variable loss = -(targets * clamped_log(probs) + (1.0 - targets) * clamped_log(1.0 - probs));
-  return reduce(loss, reduction, op);
+  return reduce(elementwise_binary_cross_entropy(probs, targets), reduction, op);
 }
 
 Variable mse_loss(const Variable& input, const Variable& target, Reduction reduction) {
@@ -160,20 +159,15 @@ Variable kl_div(const Variable& input_log_probs, const Variable& target, Reducti
     Variable t_log_t = where(nonzero, target * log(where(nonzero, target, 1.0)), 0.0);
     pointwise = t_log_t - target * input_log_probs;
   }
-  if (reduction == Reduction::BatchMean) {
-    const int64_t batch = input_log_probs.dim() == 0 ? 1 : input_log_probs.size(0);
-    return sum(pointwise) * (1.0 / double(std::max<int64_t>(batch, 1)));
-  }
-  return reduce(pointwise, reduction, "kl_div");
+  return reduce(pointwise, reduction, "kl_div", /*batch_mean_allowed=*/true);
 }
 
 Variable gaussian_kl_standard_normal(const Variable& mu, const Variable& logvar,
                                      Reduction reduction) {
   const char* op = "gaussian_kl_standard_normal";
   check_pair(mu, logvar, op, "mu", "logvar");
-  MINIDL_CHECK(mu.dim() >= 1, op << ": mu must have at least 1 dimension (the latent axis)");
-  Variable per_sample = 0.5 * sum(exp(logvar) + mu * mu - 1.0 - logvar, {-1});
-  return reduce(per_sample, reduction, op);
+  return reduce(0.5 * (exp(logvar) + mu * mu - 1.0 - logvar), reduction, op,
+                /*batch_mean_allowed=*/true);
 }
 
 Variable gaussian_kl(const Variable& mu1, const Variable& logvar1, const Variable& mu2,
@@ -182,11 +176,10 @@ Variable gaussian_kl(const Variable& mu1, const Variable& logvar1, const Variabl
   check_pair(mu1, logvar1, op, "mu1", "logvar1");
   check_pair(mu1, mu2, op, "mu1", "mu2");
   check_pair(mu2, logvar2, op, "mu2", "logvar2");
-  MINIDL_CHECK(mu1.dim() >= 1, op << ": mu1 must have at least 1 dimension (the latent axis)");
   Variable difference = mu1 - mu2;
   Variable per_element =
       logvar2 - logvar1 + exp(logvar1 - logvar2) + difference * difference * exp(-logvar2) - 1.0;
-  return reduce(0.5 * sum(per_element, {-1}), reduction, op);
+  return reduce(0.5 * per_element, reduction, op, /*batch_mean_allowed=*/true);
 }
 
 }  // namespace minidl::nn

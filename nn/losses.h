@@ -1,9 +1,10 @@
 // Loss functions, with PyTorch's semantics (torch.nn.functional), each written so that both its
 // value and its gradient stay finite at extreme inputs (logits of +-1000, probabilities of exactly
-// 0 and 1). All but one are composed from autograd ops and need no backward of their own; the
-// exception, binary_cross_entropy_with_logits, is one fused primitive (the VAE's hot loss) whose
-// backward is written in Variable ops, so it too differentiates twice. The trick each one uses is
-// in its comment here and in the README's losses table.
+// 0 and 1). All but two are composed from autograd ops and need no backward of their own; the
+// exceptions are primitives whose backward is written in Variable ops, so they too differentiate
+// twice: binary_cross_entropy_with_logits (one fused pass, the VAE's hot loss) and
+// binary_cross_entropy (for PyTorch's gradient at saturated predictions). The trick each one uses
+// is in its comment here and in the README's losses table.
 //
 // Shapes must match exactly where a loss compares two tensors (PyTorch would broadcast with a
 // warning; here a mismatch is an error that names both shapes).
@@ -15,9 +16,10 @@
 
 namespace minidl::nn {
 
-// How the per-element (or per-sample) losses are combined: None keeps them, Mean averages over
-// every element, Sum adds them up. BatchMean (kl_div only) is the sum divided by the batch size,
-// the true KL divergence per sample.
+// How the per-element losses are combined, in every loss alike: None keeps them (the input's
+// shape), Mean averages over every element, Sum adds them up. BatchMean (the KL divergences only:
+// kl_div and the Gaussian KLs) is the sum divided by the batch size (the first axis), the KL
+// divergence per sample.
 enum class Reduction { None, Mean, Sum, BatchMean };
 std::ostream& operator<<(std::ostream& os, Reduction reduction);
 
@@ -44,9 +46,10 @@ Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable
                                           Reduction reduction = Reduction::Mean);
 
 // -[t log p + (1 - t) log(1 - p)] from probabilities p in [0, 1], each log clamped to >= -100 as
-// PyTorch does, so p = 0 or 1 gives a finite loss. The clamped elements get a zero gradient (the
-// log is evaluated at a safe point there, so no 0 * inf = NaN appears). Prefer
-// binary_cross_entropy_with_logits: it loses no precision to the sigmoid.
+// PyTorch does, so p = 0 or 1 gives a finite loss. The gradient for p is PyTorch's,
+// (p - t) / max(p (1 - p), 1e-12): a saturated wrong prediction (p = 0 with t = 1) gets a large
+// learning signal, not none. One primitive (elementwise_binary_cross_entropy, ops_loss.cpp).
+// Prefer binary_cross_entropy_with_logits: it loses no precision to the sigmoid.
 Variable binary_cross_entropy(const Variable& probs, const Variable& targets,
                               Reduction reduction = Reduction::Mean);
 
@@ -64,17 +67,17 @@ Variable l1_loss(const Variable& input, const Variable& target,
 Variable kl_div(const Variable& input_log_probs, const Variable& target,
                 Reduction reduction = Reduction::Mean, bool log_target = false);
 
-// KL(N(mu, diag(exp(logvar))) || N(0, I)), the VAE's latent loss, in closed form:
-//   0.5 * sum over the last axis of (exp(logvar) + mu^2 - 1 - logvar)
-// giving one value per sample ([N] for [N, D] inputs) that `reduction` then combines over the
-// batch: Mean is the average KL per sample, Sum the total. Finite for any finite mu and for logvar
-// up to about 88 (float32) / 709 (float64), beyond which the variance itself overflows.
+// KL(N(mu, diag(exp(logvar))) || N(0, I)), the VAE's latent loss, in closed form per element:
+//   0.5 * (exp(logvar) + mu^2 - 1 - logvar)
+// as torch.distributions.kl_divergence gives it, then reduced: None keeps the input's shape, Sum is
+// the total, BatchMean the KL per sample of [N, D] latents (the sum over the latent axis averaged
+// over the batch), Mean the element mean. Finite for any finite mu and for logvar up to about 88
+// (float32) / 709 (float64), beyond which the variance itself overflows.
 Variable gaussian_kl_standard_normal(const Variable& mu, const Variable& logvar,
                                      Reduction reduction = Reduction::Mean);
 
-// KL(N(mu1, diag(exp(logvar1))) || N(mu2, diag(exp(logvar2)))) in closed form, per sample:
-//   0.5 * sum over the last axis of
-//       (logvar2 - logvar1 + exp(logvar1 - logvar2) + (mu1 - mu2)^2 exp(-logvar2) - 1)
+// KL(N(mu1, diag(exp(logvar1))) || N(mu2, diag(exp(logvar2)))) in closed form, per element:
+//   0.5 * (logvar2 - logvar1 + exp(logvar1 - logvar2) + (mu1 - mu2)^2 exp(-logvar2) - 1)
 // The variance ratio is exp of a difference, so two large log-variances do not overflow.
 // All four inputs must have the same shape; reduction as gaussian_kl_standard_normal.
 Variable gaussian_kl(const Variable& mu1, const Variable& logvar1, const Variable& mu2,

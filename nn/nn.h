@@ -17,6 +17,7 @@
 #include "nn/optim/adam.h"
 #include "nn/optim/clip.h"
 #include "nn/optim/optimizer.h"
+#include "nn/optim/rmsprop.h"
 #include "nn/optim/scheduler.h"
 #include "nn/optim/sgd.h"
 #include "nn/pooling.h"

@@ -31,34 +31,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;  // keeps the header's key order: tensors come back in order
 
-const char* format_dtype(DType dtype) {
-  switch (dtype) {
-    case DType::Float32:
-      return "F32";
-    case DType::Float64:
-      return "F64";
-    case DType::Int64:
-      return "I64";
-    case DType::UInt8:
-      return "U8";
-  }
-  return "?";
-}
-
-bool parse_dtype(const std::string& name, DType& dtype) {
-  static const std::pair<const char*, DType> kTable[] = {{"F32", DType::Float32},
-                                                         {"F64", DType::Float64},
-                                                         {"I64", DType::Int64},
-                                                         {"U8", DType::UInt8}};
-  for (const auto& [text, value] : kTable) {
-    if (name == text) {
-      dtype = value;
-      return true;
-    }
-  }
-  return false;
-}
-
 void append_u64_le(std::string& out, uint64_t value) {
   for (int i = 0; i < 8; ++i) out.push_back(char((value >> (8 * i)) & 0xff));
 }
@@ -130,7 +102,7 @@ std::string serialize_safetensors(const TensorMap& tensors, const Metadata& meta
     MINIDL_CHECK(tensor.defined(), "save_safetensors: tensor '" << name << "' is undefined");
     contiguous.push_back(tensor.contiguous());
     const uint64_t nbytes = uint64_t(tensor.numel()) * tensor.element_size();
-    header[name] = {{"dtype", format_dtype(tensor.dtype())},
+    header[name] = {{"dtype", std::string(dtype_info(tensor.dtype()).safetensors)},
                     {"shape", tensor.shape()},
                     {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
@@ -268,9 +240,12 @@ class Parser {
 
     const Json& dtype = info["dtype"];
     PARSE_CHECK(dtype.is_string(), "tensor '" << name << "': dtype is not a string");
-    PARSE_CHECK(parse_dtype(dtype.get<std::string>(), entry.dtype),
-                "tensor '" << name << "': unsupported dtype '" << dtype.get<std::string>()
-                           << "' (minidl reads F32, F64, I64 and U8)");
+    const std::optional<DType> found =
+        dtype_from(&DTypeInfo::safetensors, dtype.get<std::string>());
+    PARSE_CHECK(found.has_value(), "tensor '" << name << "': unsupported dtype '"
+                                              << dtype.get<std::string>()
+                                              << "' (minidl reads F32, F64, I64 and U8)");
+    entry.dtype = *found;
 
     const Json& shape = info["shape"];
     PARSE_CHECK(shape.is_array() && shape.size() <= 64,
@@ -308,7 +283,7 @@ class Parser {
     PARSE_CHECK(
         !overflow && numel * item == entry.end - entry.begin,
         "tensor '" << name << "': shape " << shape_str(entry.shape) << " of "
-                   << format_dtype(entry.dtype) << " needs "
+                   << dtype_info(entry.dtype).safetensors << " needs "
                    << (overflow ? std::string("more than 2^63") : std::to_string(numel * item))
                    << " bytes but data_offsets [" << entry.begin << ", " << entry.end << "] span "
                    << (entry.end - entry.begin));

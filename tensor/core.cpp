@@ -246,15 +246,22 @@ Tensor Tensor::expand(const Shape& shape) const {
   MINIDL_CHECK(shape.size() >= shape_.size(),
                "expand: cannot expand " << shape_ << " to fewer dimensions " << shape);
   const size_t lead = shape.size() - shape_.size();
+  Shape sizes = shape;
   Strides strides(shape.size(), 0);
   for (size_t i = 0; i < shape.size(); ++i) {
-    if (i < lead) continue;  // new leading axes repeat with stride 0
-    int64_t have = shape_[i - lead];
-    MINIDL_CHECK(have == shape[i] || have == 1,
+    if (i < lead) {  // new leading axes repeat with stride 0
+      MINIDL_CHECK(shape[i] >= 0, "expand: size " << shape[i] << " for new leading axis " << i
+                                                  << " of " << shape << " (the tensor is " << shape_
+                                                  << "; -1 keeps an existing axis)");
+      continue;
+    }
+    const int64_t have = shape_[i - lead];
+    if (shape[i] == -1) sizes[i] = have;  // -1 keeps this axis's size, as PyTorch
+    MINIDL_CHECK(sizes[i] >= 0 && (have == sizes[i] || have == 1),
                  "expand: shape " << shape_ << " cannot be broadcast to " << shape);
-    strides[i] = have == shape[i] ? strides_[i - lead] : 0;
+    strides[i] = have == sizes[i] ? strides_[i - lead] : 0;
   }
-  return Tensor(storage_, shape, strides, offset_, dtype_);
+  return Tensor(storage_, sizes, strides, offset_, dtype_);
 }
 
 Tensor Tensor::squeeze() const {

@@ -62,7 +62,8 @@ class Tensor {
   Tensor narrow(int64_t axis, int64_t start, int64_t length) const;
   Tensor slice(int64_t axis, int64_t start, int64_t end, int64_t step = 1) const;
   Tensor select(int64_t axis, int64_t index) const;  // drops the axis
-  Tensor expand(const Shape& shape) const;           // broadcast view, stride 0 on new axes
+  // Broadcast view, stride 0 on new axes; a size of -1 keeps that axis's size.
+  Tensor expand(const Shape& shape) const;
   Tensor squeeze() const;
   Tensor squeeze(int64_t axis) const;
   Tensor unsqueeze(int64_t axis) const;

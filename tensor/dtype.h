@@ -3,8 +3,10 @@
 // untemplated.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string_view>
 
@@ -14,32 +16,45 @@ namespace minidl {
 
 enum class DType : uint8_t { Float32, Float64, Int64, UInt8 };
 
-constexpr size_t dtype_size(DType dtype) {
-  switch (dtype) {
-    case DType::Float32:
-      return 4;
-    case DType::Float64:
-      return 8;
-    case DType::Int64:
-      return 8;
-    case DType::UInt8:
-      return 1;
-  }
-  return 0;
-}
+// The one table of names: minidl's own, NumPy's .npy descriptor and the safetensors dtype string.
+// Every reader and writer looks its dtype up here.
+struct DTypeInfo {
+  DType dtype;
+  size_t size;
+  std::string_view name;
+  std::string_view npy;
+  std::string_view safetensors;
+};
 
-constexpr std::string_view dtype_name(DType dtype) {
-  switch (dtype) {
-    case DType::Float32:
-      return "float32";
-    case DType::Float64:
-      return "float64";
-    case DType::Int64:
-      return "int64";
-    case DType::UInt8:
-      return "uint8";
+inline constexpr std::array<DTypeInfo, 4> kDTypes = {{
+    {DType::Float32, 4, "float32", "<f4", "F32"},
+    {DType::Float64, 8, "float64", "<f8", "F64"},
+    {DType::Int64, 8, "int64", "<i8", "I64"},
+    {DType::UInt8, 1, "uint8", "|u1", "U8"},
+}};
+
+// The table is in enum order, so a DType indexes its row.
+constexpr bool dtype_table_in_enum_order() {
+  for (size_t i = 0; i < kDTypes.size(); ++i) {
+    if (size_t(kDTypes[i].dtype) != i) return false;
   }
-  return "unknown";
+  return true;
+}
+static_assert(dtype_table_in_enum_order());
+
+constexpr const DTypeInfo& dtype_info(DType dtype) { return kDTypes[size_t(dtype)]; }
+
+constexpr size_t dtype_size(DType dtype) { return dtype_info(dtype).size; }
+constexpr std::string_view dtype_name(DType dtype) { return dtype_info(dtype).name; }
+
+// The dtype whose name in the given column (&DTypeInfo::npy, &DTypeInfo::safetensors, ...) is
+// text, or nothing.
+constexpr std::optional<DType> dtype_from(std::string_view DTypeInfo::*column,
+                                          std::string_view text) {
+  for (const DTypeInfo& info : kDTypes) {
+    if (info.*column == text) return info.dtype;
+  }
+  return std::nullopt;
 }
 
 constexpr bool is_floating(DType dtype) {

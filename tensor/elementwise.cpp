@@ -1,6 +1,7 @@
 #include "tensor/elementwise.h"
 
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "tensor/creation.h"
@@ -215,7 +216,10 @@ Tensor elu(const Tensor& x, double alpha) {
   });
 }
 
-Tensor clamp(const Tensor& x, double low, double high) {
+Tensor clamp(const Tensor& x, std::optional<double> low_bound, std::optional<double> high_bound) {
+  MINIDL_CHECK(low_bound || high_bound, "clamp: at least one of low and high is needed");
+  const double low = low_bound.value_or(-std::numeric_limits<double>::infinity());
+  const double high = high_bound.value_or(std::numeric_limits<double>::infinity());
   MINIDL_CHECK(!(low > high), "clamp: low " << low << " is greater than high " << high);
   return map_floating(x, "clamp", [low, high]<typename T>() {
     const T lo = T(low), hi = T(high);

@@ -6,6 +6,8 @@
 // toward zero (as C++); an integer zero divisor throws.
 #pragma once
 
+#include <optional>
+
 #include "tensor/core.h"
 
 namespace minidl {
@@ -31,7 +33,8 @@ Tensor softplus(const Tensor& x);  // log(1 + exp(x)) as max(x, 0) + log1p(exp(-
 Tensor relu(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double negative_slope);
 Tensor elu(const Tensor& x, double alpha = 1.0);
-Tensor clamp(const Tensor& x, double low, double high);
+// Either bound may be std::nullopt (not both), as torch.clamp.
+Tensor clamp(const Tensor& x, std::optional<double> low, std::optional<double> high);
 Tensor pow(const Tensor& x, double exponent);
 Tensor isfinite(const Tensor& x);  // mask: 1 where finite
 

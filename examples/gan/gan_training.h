@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "autograd/autograd.h"
-#include "nn/optim/adam.h"
+#include "nn/optim/optimizer.h"
 #include "nn/sequential.h"
 
 namespace minidl::examples {
@@ -60,8 +60,8 @@ Variable pack_samples(const Variable& x, int64_t m);
 struct GanNetworks {
   std::shared_ptr<nn::Module> generator;
   std::shared_ptr<nn::Module> critic;
-  std::unique_ptr<optim::Adam> generator_optimizer;
-  std::unique_ptr<optim::Adam> critic_optimizer;
+  std::unique_ptr<optim::Optimizer> generator_optimizer;
+  std::unique_ptr<optim::Optimizer> critic_optimizer;
   GanLoss loss = GanLoss::NonSaturating;
   int64_t latent = 100;
   double penalty_weight = 10.0;  // WGAN-GP's lambda

@@ -28,37 +28,22 @@ struct AdamWOptions {
 };
 using AdamWParamGroup = ParamGroup<AdamWOptions>;
 
-class Adam : public Optimizer {
+class Adam : public OptimizerWith<AdamOptions> {
  public:
   explicit Adam(std::vector<Variable> params, AdamOptions options = {});
   explicit Adam(std::vector<AdamParamGroup> groups);
 
   void step() override;
-  AdamOptions& options(size_t group = 0);
 
  protected:
   Adam(std::vector<AdamParamGroup> groups, bool decoupled_weight_decay, const char* name);
-
-  size_t group_count() const override { return groups_.size(); }
-  const std::vector<Variable>& group_params(size_t group) const override {
-    return groups_[group].params;
+  // "step" (0-d int64), "exp_avg" and "exp_avg_sq" (the parameter's shape).
+  std::vector<std::string> state_names(const AdamOptions&) const override {
+    return {"step", "exp_avg", "exp_avg_sq"};
   }
-  double group_lr(size_t group) const override { return groups_[group].options.lr; }
-  void set_group_lr(size_t group, double lr) override { groups_[group].options.lr = lr; }
-  // State per parameter: "step" (0-d int64), "exp_avg" and "exp_avg_sq" (the parameter's shape).
-  void save_state(size_t index, nn::TensorMap& out) const override;
-  void check_state(size_t index, const StateEntries& entries, const Variable& param) const override;
-  void restore_state(size_t index, const StateEntries& entries) override;
 
  private:
-  struct State {
-    int64_t step = 0;  // 0: no state yet (the moments are allocated on the first step)
-    Tensor exp_avg, exp_avg_sq;
-  };
-  std::vector<AdamParamGroup> groups_;
-  std::vector<State> state_;
   bool decoupled_weight_decay_;
-  const char* name_;
 };
 
 class AdamW : public Adam {

@@ -15,28 +15,19 @@ struct SGDOptions {
 };
 using SGDParamGroup = ParamGroup<SGDOptions>;
 
-class SGD : public Optimizer {
+class SGD : public OptimizerWith<SGDOptions> {
  public:
   explicit SGD(std::vector<Variable> params, SGDOptions options = {});
   explicit SGD(std::vector<SGDParamGroup> groups);
 
   void step() override;
-  SGDOptions& options(size_t group = 0);
 
  protected:
-  size_t group_count() const override { return groups_.size(); }
-  const std::vector<Variable>& group_params(size_t group) const override {
-    return groups_[group].params;
+  // "momentum_buffer" (the parameter's shape) when there is momentum; plain SGD keeps nothing.
+  std::vector<std::string> state_names(const SGDOptions& o) const override {
+    if (o.momentum == 0.0) return {};
+    return {"momentum_buffer"};
   }
-  double group_lr(size_t group) const override { return groups_[group].options.lr; }
-  void set_group_lr(size_t group, double lr) override { groups_[group].options.lr = lr; }
-  void save_state(size_t index, nn::TensorMap& out) const override;
-  void check_state(size_t index, const StateEntries& entries, const Variable& param) const override;
-  void restore_state(size_t index, const StateEntries& entries) override;
-
- private:
-  std::vector<SGDParamGroup> groups_;
-  std::vector<Tensor> momentum_buffers_;  // per parameter; undefined until its first step
 };
 
 }  // namespace minidl::optim

@@ -58,8 +58,7 @@ TEST_P(OpGradgradcheck, SecondOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpGradcheck, ::testing::ValuesIn(minidl::testing::op_table()),
                          case_name);
-INSTANTIATE_TEST_SUITE_P(Ops, OpGradgradcheck, ::testing::ValuesIn(second_order_ops()),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(Ops, OpGradgradcheck, ::testing::ValuesIn(second_order_ops()), case_name);
 
 // The checker itself must catch a wrong derivative: an op whose backward is off by a factor 2.
 TEST(Gradcheck, CatchesAWrongGradient) {

@@ -66,9 +66,10 @@ TEST(CrossEntropy, ErrorsNameTheIndexTheClassCountAndTheShapes) {
                       "cross_entropy: targets must be int64 class indices, got float32");
   EXPECT_MINIDL_ERROR(cross_entropy(Variable(zeros({10})), int64s({1})),
                       "cross_entropy: logits must be [N, C], got shape [10]");
-  EXPECT_MINIDL_ERROR(cross_entropy(logits, int64s({1, 2, 3}), Reduction::BatchMean),
-                      "cross_entropy: Reduction::BatchMean is only meaningful for kl_div; use "
-                      "Mean or Sum");
+  EXPECT_MINIDL_ERROR(
+      cross_entropy(logits, int64s({1, 2, 3}), Reduction::BatchMean),
+      "cross_entropy: Reduction::BatchMean is only meaningful for the KL divergences; use "
+      "Mean or Sum");
   EXPECT_MINIDL_ERROR(nll_loss(logits, int64s({1, 2, 10})),
                       "nll_loss: target 10 is out of range for 10 classes (at index 2)");
 }
@@ -170,12 +171,27 @@ TEST(BinaryCrossEntropy, ClampsLogsAtMinus100LikePyTorch) {
   EXPECT_NEAR(g[0], 1.111111111111111, 1e-14);
   EXPECT_NEAR(g[1], -2.0, 1e-14);
   EXPECT_NEAR(g[2], 6.666666666666669, 1e-13);
-  // p = 0, t = 0: -log(1 - p) has derivative 1; p = 1, t = 1: -log(p) has derivative -1.
-  EXPECT_EQ(g[3], 1.0);
-  EXPECT_EQ(g[4], -1.0);
-  // p = 0, t = 1 and p = 1, t = 0: the only term is clamped, so the gradient is 0, not NaN.
-  EXPECT_EQ(g[5], 0.0);
-  EXPECT_EQ(g[6], 0.0);
+  // p = 0, t = 0 and p = 1, t = 1: (p - t) / max(p (1 - p), 1e-12) is 0, as in PyTorch.
+  EXPECT_EQ(g[3], 0.0);
+  EXPECT_EQ(g[4], 0.0);
+  // p = 0, t = 1 and p = 1, t = 0: a saturated wrong prediction; PyTorch's -+1 / 1e-12 (1e-12
+  // held as a float), not 0.
+  EXPECT_EQ(g[5], -1000000003995.8029);
+  EXPECT_EQ(g[6], 1000000003995.8029);
+}
+
+TEST(BinaryCrossEntropy, SaturatedWrongPredictionsGetPyTorchsGradient) {
+  Variable p = leaf(f64({0, 1, 1e-7, 0.3}));
+  Variable t(f64({1, 0, 1, 0.6}));
+  sum(binary_cross_entropy(p, t, Reduction::None)).backward();
+  expect_all_near(p.grad().data(),
+                  {-1000000003995.8029, 1000000003995.8029, -10000000.0, -1.4285714285714286},
+                  1e-3);  // PyTorch
+  // The target's gradient, log(1 - p) - log(p) with the logs clamped at -100, stays finite.
+  Variable p2(f64({0, 1}));
+  Variable t2 = leaf(f64({0, 1}));
+  sum(binary_cross_entropy(p2, t2, Reduction::None)).backward();
+  EXPECT_EQ(values(t2.grad().data()), (std::vector<double>{100, -100}));
 }
 
 TEST(BinaryCrossEntropy, RejectsProbabilitiesOutsideZeroOne) {
@@ -224,16 +240,19 @@ TEST(KlDiv, ZeroTargetsGiveFiniteGradientsForBothInputs) {
 
 TEST(GaussianKl, StandardNormalMatchesTheClosedFormAndPyTorch) {
   Variable mu(f64({{0.5, -1}, {0, 2}})), logvar(f64({{0.1, -0.3}, {1, 0}}));
-  // Sample 1 by hand: 0.5 (e^1 + 0 - 1 - 1) + 0.5 (e^0 + 4 - 1 - 0) = 0.5 (e - 2) + 2.
-  Variable per_sample = gaussian_kl_standard_normal(mu, logvar, Reduction::None);
-  expect_all_near(per_sample.data(), {0.6479945693786827, 0.5 * (std::exp(1.0) - 2) + 2}, 1e-15);
-  // torch.distributions.kl_divergence, summed over the latent axis: {0.6479945693786827,
-  // 2.3591409142295228}.
-  EXPECT_NEAR(values(per_sample.data())[1], 2.3591409142295228, 1e-15);
-  EXPECT_NEAR(gaussian_kl_standard_normal(mu, logvar).item(),
-              (0.6479945693786827 + 2.3591409142295228) / 2, 1e-15);
+  // Element [1, 1] by hand: 0.5 (e^0 + 4 - 1 - 0) = 2; element [1, 0]: 0.5 (e - 2).
+  Variable elementwise = gaussian_kl_standard_normal(mu, logvar, Reduction::None);
+  EXPECT_EQ(elementwise.shape(), (Shape{2, 2}));
+  // torch.distributions.kl_divergence(Normal(mu, exp(logvar / 2)), Normal(0, 1)).
+  expect_all_near(elementwise.data(),
+                  {0.1275854590378238, 0.5204091103408589, 0.35914091422952266, 2.0}, 1e-15);
+  EXPECT_NEAR(values(elementwise.data())[2], 0.5 * (std::exp(1.0) - 2), 1e-15);
+  // Mean is the element mean, as in every loss; BatchMean the KL per sample (sum / 2 samples).
+  EXPECT_NEAR(gaussian_kl_standard_normal(mu, logvar).item(), 0.7517838709020513, 1e-15);
+  EXPECT_NEAR(gaussian_kl_standard_normal(mu, logvar, Reduction::BatchMean).item(),
+              1.5035677418041027, 1e-15);
   EXPECT_NEAR(gaussian_kl_standard_normal(mu, logvar, Reduction::Sum).item(),
-              0.6479945693786827 + 2.3591409142295228, 1e-15);
+              2 * 1.5035677418041027, 1e-15);
   // KL of the prior against itself is 0.
   EXPECT_EQ(gaussian_kl_standard_normal(Variable(zeros({3, 4})), Variable(zeros({3, 4}))).item(),
             0);
@@ -243,7 +262,13 @@ TEST(GaussianKl, BetweenTwoDiagonalGaussiansMatchesPyTorch) {
   Variable mu1(f64({{0.5, -1}, {0, 2}})), logvar1(f64({{0.1, -0.3}, {1, 0}}));
   Variable mu2(f64({{1, 0}, {-0.5, 1.5}})), logvar2(f64({{0, 0.5}, {-1, 2}}));
   expect_all_near(gaussian_kl(mu1, logvar1, mu2, logvar2, Reduction::None).data(),
-                  {0.5555152709527513, 3.1188978300455883}, 1e-14);  // torch.distributions
+                  {0.1275854590378238, 0.42792981191492746, 2.5343132780227053, 0.584584552022883},
+                  1e-14);  // torch.distributions
+  // Summed over the latent axis: PyTorch's per-sample values.
+  EXPECT_NEAR(gaussian_kl(mu1, logvar1, mu2, logvar2, Reduction::Sum).item(),
+              0.5555152709527513 + 3.1188978300455883, 1e-14);
+  EXPECT_NEAR(gaussian_kl(mu1, logvar1, mu2, logvar2, Reduction::BatchMean).item(),
+              (0.5555152709527513 + 3.1188978300455883) / 2, 1e-14);
   // Against a standard normal it reduces to gaussian_kl_standard_normal.
   Variable zero(zeros({2, 2}, DType::Float64));
   EXPECT_NEAR(gaussian_kl(mu1, logvar1, zero, zero).item(),

@@ -85,6 +85,32 @@ std::vector<std::vector<double>> adam_reference(double lr, double beta1, double 
   return trajectory;
 }
 
+// torch.optim.RMSprop's documented algorithm, one scalar at a time.
+std::vector<std::vector<double>> rmsprop_reference(const RMSpropOptions& o, int steps) {
+  std::vector<double> p = kStart, square_avg(3, 0.0), grad_avg(3, 0.0), buf(3, 0.0);
+  std::vector<std::vector<double>> trajectory;
+  for (int t = 1; t <= steps; ++t) {
+    for (size_t i = 0; i < 3; ++i) {
+      const double g = 2 * p[i] + kC[i] + o.weight_decay * p[i];
+      square_avg[i] = o.alpha * square_avg[i] + (1 - o.alpha) * g * g;
+      double variance = square_avg[i];
+      if (o.centered) {
+        grad_avg[i] = o.alpha * grad_avg[i] + (1 - o.alpha) * g;
+        variance -= grad_avg[i] * grad_avg[i];
+      }
+      const double update = g / (std::sqrt(variance) + o.eps);
+      if (o.momentum > 0) {
+        buf[i] = o.momentum * buf[i] + update;
+        p[i] -= o.lr * buf[i];
+      } else {
+        p[i] -= o.lr * update;
+      }
+    }
+    trajectory.push_back(p);
+  }
+  return trajectory;
+}
+
 void expect_trajectories_near(const std::vector<std::vector<double>>& got,
                               const std::vector<std::vector<double>>& expected) {
   ASSERT_EQ(got.size(), expected.size());
@@ -164,6 +190,116 @@ TEST(AdamW, DecouplesTheWeightDecayAndDefaultsItTo0_01) {
   Variable p(f64({1.0}), true);
   AdamW defaults({p});
   EXPECT_EQ(defaults.options().weight_decay, 1e-2);
+}
+
+TEST(RMSprop, FollowsTheFormulasAndPyTorch) {
+  struct Case {
+    RMSpropOptions options;
+    std::vector<double> pytorch;
+  };
+  const Case cases[] = {
+      {{.lr = 0.01}, {0.2167086887249132, -0.6943897506334169, 1.6847545928783447}},
+      {{.lr = 0.01,
+        .alpha = 0.9,
+        .eps = 1e-6,
+        .weight_decay = 0.1,
+        .momentum = 0.8,
+        .centered = true},
+       {0.21814001660594534, -0.7081614073733342, 1.7037975691477396}},
+      {{.lr = 0.05, .momentum = 0.5},
+       {0.0377693369175989, 0.28974735767039955, -0.07967712149399506}},
+  };
+  for (const Case& c : cases) {
+    auto trajectory =
+        run([&](Variable& p) { return std::make_unique<RMSprop>(std::vector{p}, c.options); }, 5);
+    expect_trajectories_near(trajectory, rmsprop_reference(c.options, 5));
+    expect_all_near(f64({trajectory.back()[0], trajectory.back()[1], trajectory.back()[2]}),
+                    c.pytorch, 1e-14);  // PyTorch
+  }
+}
+
+TEST(RMSprop, StateFollowsTheOptionsAndResumesBitExactly) {
+  const RMSpropOptions options{.lr = 0.01, .momentum = 0.9, .centered = true};
+  Variable p(f64({0.5, -1.0, 2.0}), true);
+  RMSprop rmsprop({p}, options);
+  for (int i = 0; i < 2; ++i) {
+    rmsprop.zero_grad();
+    compute_gradient(p);
+    rmsprop.step();
+  }
+  TensorMap state = rmsprop.state_dict();
+  std::vector<std::string> keys;
+  for (const auto& entry : state) keys.push_back(entry.first);
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"param_groups.0.lr", "state.0.step", "state.0.square_avg",
+                                      "state.0.momentum_buffer", "state.0.grad_avg"}));
+  // A copy of the parameter with the loaded state takes the same next step, bit for bit.
+  Variable q(p.data().clone(), true);
+  RMSprop resumed({q}, options);
+  resumed.load_state_dict(state);
+  for (auto [param, optimizer] : {std::pair<Variable*, Optimizer*>{&p, &rmsprop}, {&q, &resumed}}) {
+    optimizer->zero_grad();
+    compute_gradient(*param);
+    optimizer->step();
+  }
+  EXPECT_TRUE(bit_identical(p.data(), q.data()));
+  // Without momentum and centering there is no buffer to load.
+  RMSprop plain({q}, {.lr = 0.01});
+  EXPECT_MINIDL_ERROR(plain.load_state_dict(state),
+                      "load_state_dict: unexpected key 'state.0.grad_avg' for RMSprop");
+  EXPECT_MINIDL_ERROR(RMSprop({q}, {.momentum = -1}),
+                      "RMSprop: group 0: momentum must be non-negative, got -1");
+}
+
+namespace {
+
+// The optimizer of docs/optimizers.md: options, state names and step() are all it writes.
+struct MyOptions {
+  double lr = 1e-2;
+  double decay = 0.9;
+};
+class My : public OptimizerWith<MyOptions> {
+ public:
+  explicit My(std::vector<Variable> ps, MyOptions o = {}) : OptimizerWith("My", {{ps, o}}) {}
+  void step() override {
+    for_each_param([](const Variable& p, const Tensor& g, const MyOptions& o, ParamState& s) {
+      Tensor avg = s.buffer("avg", p);  // zeros on the first step
+      avg.copy_(o.decay * avg + g);
+      Tensor(p.data()).copy_(p.data() - o.lr * avg);
+    });
+  }
+
+ protected:
+  std::vector<std::string> state_names(const MyOptions&) const override { return {"avg"}; }
+};
+
+}  // namespace
+
+TEST(Optimizer, ANewOptimizerWritesOptionsStateNamesAndStepOnly) {
+  Variable p(f64({1.0, -2.0}), true);
+  My my({p}, {.lr = 0.1, .decay = 0.5});
+  for (int i = 0; i < 2; ++i) {
+    my.zero_grad();
+    sum(p * p).backward();  // gradient 2p
+    my.step();
+  }
+  // Step 1: avg = 2p0 = {2, -4}, p = {0.8, -1.6}. Step 2: avg = 0.5 {2, -4} + {1.6, -3.2}
+  // = {2.6, -5.2}, p = {0.54, -1.08}.
+  expect_all_near(p.data(), {0.54, -1.08}, 1e-15);
+  TensorMap state = my.state_dict();
+  ASSERT_EQ(state.size(), 2u);
+  EXPECT_EQ(state[1].first, "state.0.avg");
+  expect_all_near(state[1].second, {2.6, -5.2}, 1e-15);
+  // The base class checks and restores the state it owns.
+  My fresh({Variable(f64({0.0, 0.0}), true)});
+  fresh.load_state_dict(state);
+  EXPECT_EQ(fresh.lr(), 0.1);
+  EXPECT_MINIDL_ERROR(
+      fresh.load_state_dict({{"param_groups.0.lr", state[0].second}, {"state.0.avg", f64({1.0})}}),
+      "load_state_dict: 'state.0.avg' is float64[1] but parameter 0 is "
+      "float64[2]");
+  EXPECT_MINIDL_ERROR(My({Variable(f64({1.0}))}),
+                      "My: group 0 has a parameter that is not a leaf requiring grad");
 }
 
 TEST(Optimizer, SkipsParametersWithoutAGradientAndZeroGradForgetsThem) {
