@@ -11,7 +11,7 @@ test:
 build:
 	./minidl.sh build
 
-# The tensor benchmarks quoted in README "Benchmarks".
+# The tensor benchmarks quoted in docs/benchmarks.md.
 bench: build
 	build/bench/bench_matmul --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true
 	build/bench/bench_elementwise --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# minidl's two set-up commands (README "Set up"): each installs what is missing, builds in build/
-# and runs one job.
+# minidl's two set-up commands (README "Set up"; docs/setup.md): each installs what is missing,
+# builds in build/ and runs one job.
 #
 #   ./minidl.sh run [vae options]   train the VAE on Fashion-MNIST; samples and metrics in runs/vae
 #   ./minidl.sh test                the whole test suite through ctest

@@ -7,7 +7,7 @@
 //
 //   build-foundation/bench/bench_threads --benchmark_repetitions=5
 //
-// The README's "Threads" table and the default MINIDL_OPENBLAS come from this benchmark.
+// The "Threads" table of docs/threads.md and the default MINIDL_OPENBLAS come from this benchmark.
 #include <cblas.h>
 
 #include <cstdlib>

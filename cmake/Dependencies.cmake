@@ -13,7 +13,7 @@ minidl_require(OpenMP_CXX_FOUND "OpenMP" "libgomp1 (part of g++), or libomp-dev 
 # OpenBLAS: Debian ships a pthreads build (libopenblas0-pthread, the system default) and an OpenMP
 # build (libopenblas0-openmp). minidl links the OpenMP one by default: its GEMMs then run on the
 # same OpenMP threads as minidl's own kernels, under the same (passive) wait policy, instead of a
-# second pool of threads that busy-waits for the cores (README "Threads" has the measurements).
+# second pool of threads that busy-waits for the cores (docs/threads.md has the measurements).
 # Both install libopenblas.so.0 (same soname) in their own directory; the build links the chosen
 # file by path, and CMake's build RPATH makes the programs load that one, not the system default.
 set(MINIDL_OPENBLAS "openmp" CACHE STRING "OpenBLAS variant to link: openmp or pthread")

@@ -12,7 +12,7 @@
 //                    AND spread over the classes;
 //   frechet          Fréchet distance between Gaussians fitted to evaluator features of the
 //                    samples and of the real test set.
-// A stability alarm (README "Stability alarm") flags collapse or divergence.
+// A stability alarm (docs/programs.md, "gan") flags collapse or divergence.
 #include <cmath>
 #include <filesystem>
 

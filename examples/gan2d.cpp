@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxSteps = 10000000;
 
 int main(int argc, char** argv) {
-  // Defaults (README "gan2d" has the measurements): the non-saturating loss with an R1 penalty
+  // Defaults (docs/programs.md, "gan2d", has the measurements): the non-saturating loss with an R1 penalty
   // (gamma 0.1) and a critic that sees pairs of points (PacGAN, pack 2), Adam 1e-3 betas
   // (0.5, 0.999) decayed to 0 by a cosine over 20,000 steps. The same settings for both data sets:
   // for seeds 1-5 they cover 8/8 ring8 modes with 94-97% high-quality samples and 25/25 grid25

@@ -4,7 +4,7 @@
 // exceptions are primitives whose backward is written in Variable ops, so they too differentiate
 // twice: binary_cross_entropy_with_logits (one fused pass, the VAE's hot loss) and
 // binary_cross_entropy (for PyTorch's gradient at saturated predictions). The trick each one uses
-// is in its comment here and in the README's losses table.
+// is in its comment here and in docs/nn.md's losses table.
 //
 // Shapes must match exactly where a loss compares two tensors (PyTorch would broadcast with a
 // warning; here a mismatch is an error that names both shapes).

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake           # g++ 12 (with OpenMP), make, CMake 3.25
   libopenblas-dev                 # cblas.h and the pthreads OpenBLAS
-  libopenblas0-openmp             # the OpenMP OpenBLAS minidl links by default (README: Threads)
+  libopenblas0-openmp             # the OpenMP OpenBLAS minidl links by default (docs/threads.md)
   libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libbenchmark-dev   # tests and benchmarks
   gnuplot-nox                     # training curves

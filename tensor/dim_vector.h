@@ -1,7 +1,7 @@
 // DimVector: the vector of int64 that holds a tensor's shape or strides, with room for six
 // dimensions inside the object itself. A std::vector<int64_t> costs a heap allocation per copy,
-// and every op made several (its result's shape and strides, the broadcast shape): about half of
-// the fixed cost of adding two 4K-element tensors (README "Measured figures"). Tensors of more than
+// and every op made several (its result's shape and strides, the broadcast shape): a large part of
+// the fixed cost of a small op (docs/benchmarks.md). Tensors of more than
 // six dimensions spill to the heap and work the same.
 //
 // It has std::vector's interface (the parts minidl uses) and converts to and from

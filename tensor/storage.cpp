@@ -19,9 +19,8 @@ constexpr size_t kAlignment = 64;
 // glibc serves blocks above its mmap threshold (adjusted at run time between 128 KiB and 32 MiB)
 // with fresh mmap()s and returns free memory above its trim threshold to the kernel, so a training
 // loop that allocates and frees the same large tensors every step page-faults on every first touch
-// of their pages: an add/relu/mul chain on 4M floats took 1863 page faults and 12.2 ms of CPU per
-// chain, 9.1 ms with the fixed thresholds below, which keep such blocks in the heap for reuse
-// (README "Benchmarks"). Memory freed stays reserved up to 256 MiB above the heap's live top.
+// of their pages. The fixed thresholds below keep such blocks in the heap for reuse
+// (docs/benchmarks.md measures the difference). Memory freed stays reserved up to 256 MiB above the heap's live top.
 // Settings from the environment win (MALLOC_*_ variables, GLIBC_TUNABLES), and so do a program's
 // own mallopt() calls, which run after this initialiser.
 struct KeepLargeBlocksInTheHeap {

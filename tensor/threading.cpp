@@ -17,14 +17,13 @@
 extern "C" void openblas_set_num_threads(int);
 
 // --- How long idle OpenMP threads spin ----------------------------------------------------------
-// After a parallel region libgomp's threads busy-wait for the next one, 300000 spins (about 3 ms)
-// by default. On two cores shared with other processes that is ruinous: an MLP training step
-// (bench/bench_threads, OpenMP OpenBLAS) ran at 0.01x of its 1-thread speed on 2 threads. Sleeping
-// at once (OMP_WAIT_POLICY=PASSIVE) fixes that (0.86x) but costs every region a wake-up, which on
-// an idle machine turns the 1.43x speed-up of 2 threads into 0.59x. Spinning 1000 times (tens of
-// microseconds) keeps the threads awake between the back-to-back regions of one training step and
-// lets them sleep soon after: 1.42x on an idle machine, 0.64x on a loaded one (README "Threads").
-// So minidl's default is GOMP_SPINCOUNT=1000.
+// After a parallel region libgomp's threads busy-wait for the next one (300000 spins, milliseconds)
+// by default. On cores shared with other processes that is ruinous: the spinning threads take the
+// cores the working ones need. Sleeping at once (OMP_WAIT_POLICY=PASSIVE) fixes that but costs
+// every region a wake-up, which on an idle machine throws away most of what a second thread gains.
+// Spinning 1000 times (tens of microseconds) keeps the threads awake between the back-to-back
+// regions of one training step and lets them sleep soon after (bench/bench_threads measures the
+// three settings; docs/threads.md has the figures). So minidl's default is GOMP_SPINCOUNT=1000.
 //
 // libgomp reads its settings once, in its own ELF constructor, which the dynamic loader runs
 // before any constructor of the program: a setenv() from a static initialiser comes too late, and

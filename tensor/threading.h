@@ -11,7 +11,7 @@ void set_num_threads(int threads);
 int num_threads();
 
 // Elementwise work below this many elements runs on one thread by default: the measured
-// serial/parallel crossover of add and relu on 2 threads (bench/bench_elementwise, README).
+// serial/parallel crossover of add and relu on 2 threads (bench/bench_elementwise, docs/threads.md).
 inline constexpr int64_t kParallelGrain = 32768;
 
 // The grain in force; set_parallel_grain changes it at run time (bench_elementwise sweeps it to
@@ -26,9 +26,8 @@ bool should_parallelize(int64_t work);
 // Denormal (subnormal) numbers, float32 magnitudes below 1.2e-38, cost an x86 core a microcode
 // assist of about a hundred cycles per operation, in GEMM as in elementwise kernels. Training makes
 // them: the sigmoid gradients of pixels that are always black decay towards exp(-88) and below,
-// and so do Adam's second moments of such weights. The VAE's epoch grew from 1.5 s to 2.3 s over
-// its first three epochs (PyTorch's twin: 2.8 s to 3.7 s) until they were flushed (README
-// "Denormals"). set_flush_denormal(true) makes the calling thread and every OpenMP thread treat
+// and so do Adam's second moments of such weights, so a VAE's epochs slow down as training goes on
+// until they are flushed (docs/threads.md, "Denormals"). set_flush_denormal(true) makes the calling thread and every OpenMP thread treat
 // denormal inputs as zero and write zero instead of a denormal result (the FTZ and DAZ bits of
 // MXCSR), as torch.set_flush_denormal(true) does; threads started later inherit the setting from
 // the thread that starts them. Off by default (IEEE semantics); the example trainers turn it on.

@@ -62,7 +62,7 @@ void add_limit_flag(CLI::App& app, int64_t& limit);
 // What every trainer does before its first op: sets the thread count for OpenMP and OpenBLAS
 // together (0 = leave the default) and flushes denormals to zero in every thread. Training makes
 // denormals and each costs the CPU ~100 cycles; flushing them made the VAE's epochs 1.45x faster
-// (tensor/threading.h, README "Denormals").
+// (tensor/threading.h, docs/threads.md, "Denormals").
 void setup_compute(int threads);
 
 // Stops training when a loss term is NaN or infinite: throws DivergedError naming where (e.g.

@@ -1,6 +1,6 @@
 // The GAN's stability alarm: after every epoch it looks at the losses and the class-coverage
 // monitors and raises an alarm (a printed warning and a 1 in metrics.csv's `alarm` column) when
-// training is diverging or collapsing. The rule, also in the README:
+// training is diverging or collapsing. The rule, also in docs/programs.md:
 //   1. diverging: a loss or a monitor is NaN or infinite;
 //   2. collapsed: at most 5 of the 10 classes get at least 1% of the samples;
 //   3. collapsing: the critic is winning (its loss below 0.1 for the non-saturating and hinge
