@@ -8,10 +8,8 @@ Run: /usr/bin/python3 bench/compare_conv.py [--build build] [--repetitions 5]
 """
 import argparse
 import ctypes
-import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -35,22 +33,23 @@ def openblas_core(build):
 
 
 def run_minidl(build, threads, repetitions):
-    """{(implementation, case): median GFLOP/s} from bench_conv's JSON output."""
+    """{(implementation, case): median GFLOP/s} from the side-by-side table bench_conv prints."""
     out = subprocess.run(
         [str(Path(build) / "bench/bench_conv"), f"--threads={threads}",
          f"--benchmark_repetitions={repetitions}", "--benchmark_enable_random_interleaving=true",
-         "--benchmark_format=json"],
+         "--benchmark_color=false"],
         check=True, capture_output=True, text=True,
         env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}).stdout
-    # The side-by-side table follows the JSON document; keep the JSON only.
-    document = json.JSONDecoder().raw_decode(out[out.index("{"):])[0]
-    samples = {}
-    for run in document["benchmarks"]:
-        if run.get("run_type") != "iteration":
-            continue
-        implementation, case = run["run_name"].split("/", 1)
-        samples.setdefault((implementation, case), []).append(run["GFLOP/s"])
-    return {key: statistics.median(values) for key, values in samples.items()}
+    table = out[out.index("Median GFLOP/s over the repetitions"):].splitlines()
+    implementations = table[1].split()[1:]
+    result = {}
+    for line in table[2:]:
+        fields = line.split()
+        if len(fields) != len(implementations) + 1:
+            break
+        for implementation, value in zip(implementations, fields[1:]):
+            result[(implementation, fields[0])] = float(value)
+    return result
 
 
 def run_torch(threads, repetitions):
