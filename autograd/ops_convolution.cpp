@@ -108,6 +108,20 @@ void check_common(const char* op, const Variable& input, const Variable& weight,
   MINIDL_CHECK(groups >= 1, op << ": groups must be positive, got " << groups);
 }
 
+// A convolution's gradients from its runs of images: the input's is the runs' parts in order, the
+// weight's the 2-d sum over the runs in the weight's shape, the bias's the output gradient summed
+// over the batch and the pixels.
+Grads convolution_grads(const Inputs& in, const Variable& grad,
+                        const std::vector<Variable>& grad_x_parts, const Variable& grad_w2d) {
+  Grads grads(in.size());
+  if (in.needs_grad(0)) {
+    grads[0] = grad_x_parts.size() == 1 ? grad_x_parts[0] : concat(grad_x_parts, 0);
+  }
+  if (in.needs_grad(1)) grads[1] = reshape(grad_w2d, in[1].shape());
+  if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0, 2, 3});
+  return grads;
+}
+
 }  // namespace
 
 Variable im2col(const Variable& x, const Window2d& window) {
@@ -180,7 +194,6 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
                   const Variable& x = in[0];
                   const Variable& w = in[1];
                   const int64_t n = x.size(0), pixels = grad.size(2) * grad.size(3);
-                  Grads grads(in.size());
                   Variable grad_rows = images_to_rows(grad);  // [N*OH*OW, OC]
                   Variable w2d = reshape(w, {w.size(0), -1});
                   std::vector<Variable> grad_x_parts;
@@ -200,12 +213,7 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
                       grad_w2d = grad_w2d.defined() ? grad_w2d + part : part;
                     }
                   }
-                  if (in.needs_grad(0)) {
-                    grads[0] = grad_x_parts.size() == 1 ? grad_x_parts[0] : concat(grad_x_parts, 0);
-                  }
-                  if (in.needs_grad(1)) grads[1] = reshape(grad_w2d, w.shape());
-                  if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0, 2, 3});
-                  return grads;
+                  return convolution_grads(in, grad, grad_x_parts, grad_w2d);
                 });
 }
 
@@ -272,7 +280,6 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
                   const Variable& x = in[0];
                   const Variable& w = in[1];
                   const int64_t n = x.size(0);
-                  Grads grads(in.size());
                   Variable w2d = reshape(w, {w.size(0), -1});
                   std::vector<Variable> grad_x_parts;
                   Variable grad_w2d;
@@ -290,12 +297,7 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
                       grad_w2d = grad_w2d.defined() ? grad_w2d + part : part;
                     }
                   }
-                  if (in.needs_grad(0)) {
-                    grads[0] = grad_x_parts.size() == 1 ? grad_x_parts[0] : concat(grad_x_parts, 0);
-                  }
-                  if (in.needs_grad(1)) grads[1] = reshape(grad_w2d, w.shape());
-                  if (in.size() == 3 && in.needs_grad(2)) grads[2] = sum(grad, {0, 2, 3});
-                  return grads;
+                  return convolution_grads(in, grad, grad_x_parts, grad_w2d);
                 });
 }
 

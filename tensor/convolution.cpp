@@ -19,8 +19,14 @@ void check_images(const Tensor& x, const char* op) {
                op << ": dtype " << x.dtype() << " is not supported (float32 or float64 needed)");
 }
 
+// A struct rather than a pair unpacked by a structured binding: clang 14 cannot capture a
+// structured binding in a lambda, and the kernels are called from the dtype-dispatch lambdas.
+struct OutputSize {
+  int64_t height, width;
+};
+
 // Output size of the window over [H, W], checked to be at least 1.
-std::pair<int64_t, int64_t> output_size(const Shape& image, const Window2d& w, const char* op) {
+OutputSize output_size(const Shape& image, const Window2d& w, const char* op) {
   const int64_t oh = w.output_h(image[2]), ow = w.output_w(image[3]);
   MINIDL_CHECK(oh >= 1 && ow >= 1, op << ": a " << w.kernel_h << "x" << w.kernel_w
                                       << " window (dilation " << w.dilation_h << "x" << w.dilation_w
@@ -182,9 +188,8 @@ void check_window(const Window2d& w, const char* op) {
 Tensor im2col(const Tensor& x_in, const Window2d& window) {
   check_images(x_in, "im2col");
   check_window(window, "im2col");
-  // Plain variables, not a structured binding: clang 14 cannot capture those in a lambda.
-  const std::pair<int64_t, int64_t> output = output_size(x_in.shape(), window, "im2col");
-  const int64_t OH = output.first, OW = output.second;
+  const OutputSize output = output_size(x_in.shape(), window, "im2col");
+  const int64_t OH = output.height, OW = output.width;
   Tensor x = x_in.contiguous();
   const Shape& s = x.shape();
   Tensor columns = Tensor::empty({s[0] * OH * OW, s[1] * window.taps()}, x.dtype());
@@ -200,9 +205,8 @@ Tensor col2im(const Tensor& columns_in, const Shape& image_shape, const Window2d
   MINIDL_CHECK(image_shape.size() == 4,
                "col2im: image shape must be [N, C, H, W], got " << shape_str(image_shape));
   check_window(window, "col2im");
-  // Plain variables, not a structured binding: clang 14 cannot capture those in a lambda.
-  const std::pair<int64_t, int64_t> output = output_size(image_shape, window, "col2im");
-  const int64_t OH = output.first, OW = output.second;
+  const OutputSize output = output_size(image_shape, window, "col2im");
+  const int64_t OH = output.height, OW = output.width;
   const Shape expected = {image_shape[0] * OH * OW, image_shape[1] * window.taps()};
   MINIDL_CHECK(columns_in.shape() == expected,
                "col2im: columns " << shape_str(columns_in.shape()) << " do not fit images "
@@ -239,9 +243,8 @@ Tensor rows_to_channels_first(const Tensor& rows_in, int64_t batch, const Tensor
 MaxPoolResult max_pool2d_with_indices(const Tensor& x_in, const Window2d& window) {
   check_images(x_in, "max_pool2d");
   check_window(window, "max_pool2d");
-  // Plain variables, not a structured binding: clang 14 cannot capture those in a lambda.
-  const std::pair<int64_t, int64_t> output = output_size(x_in.shape(), window, "max_pool2d");
-  const int64_t OH = output.first, OW = output.second;
+  const OutputSize output = output_size(x_in.shape(), window, "max_pool2d");
+  const int64_t OH = output.height, OW = output.width;
   Tensor x = x_in.contiguous();
   const Shape& s = x.shape();
   MaxPoolResult result{Tensor::empty({s[0], s[1], OH, OW}, x.dtype()),
