@@ -13,15 +13,18 @@
 namespace minidl {
 
 // --- arithmetic with broadcasting (ops_arithmetic.cpp) ---
+Variable neg(const Variable& x);
 Variable add(const Variable& a, const Variable& b);
 Variable sub(const Variable& a, const Variable& b);
 Variable mul(const Variable& a, const Variable& b);
 Variable div(const Variable& a, const Variable& b);
+// Scalar forms: the scalar is a constant, so the graph gets one node with one input.
 Variable add(const Variable& a, double b);
 Variable mul(const Variable& a, double b);
 Variable rsub(const Variable& a, double b);  // b - a
 Variable rdiv(const Variable& a, double b);  // b / a
-Variable neg(const Variable& x);
+inline Variable sub(const Variable& a, double b) { return add(a, -b); }
+inline Variable div(const Variable& a, double b) { return mul(a, 1.0 / b); }
 Variable pow(const Variable& x, double exponent);
 Variable pow(const Variable& base, const Variable& exponent);
 Variable maximum(const Variable& a, const Variable& b);  // ties split the gradient evenly
@@ -31,19 +34,9 @@ Variable where(const Tensor& condition, const Variable& a, const Variable& b);
 Variable where(const Tensor& condition, const Variable& a, double b);
 Variable where(const Tensor& condition, double a, const Variable& b);
 
-Variable operator-(const Variable& x);
-Variable operator+(const Variable& a, const Variable& b);
-Variable operator-(const Variable& a, const Variable& b);
-Variable operator*(const Variable& a, const Variable& b);
-Variable operator/(const Variable& a, const Variable& b);
-Variable operator+(const Variable& a, double b);
-Variable operator-(const Variable& a, double b);
-Variable operator*(const Variable& a, double b);
-Variable operator/(const Variable& a, double b);
-Variable operator+(double a, const Variable& b);
-Variable operator-(double a, const Variable& b);
-Variable operator*(double a, const Variable& b);
-Variable operator/(double a, const Variable& b);
+// The operators + - * / (tensor/arithmetic_operators.h) call the functions above.
+template <>
+inline constexpr bool kHasArithmeticOperators<Variable> = true;
 
 // --- elementwise functions (ops_unary.cpp) ---
 Variable exp(const Variable& x);

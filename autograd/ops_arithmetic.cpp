@@ -130,18 +130,4 @@ Variable where(const Tensor& condition, double a, const Variable& b) {
                 });
 }
 
-Variable operator-(const Variable& x) { return neg(x); }
-Variable operator+(const Variable& a, const Variable& b) { return add(a, b); }
-Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }
-Variable operator*(const Variable& a, const Variable& b) { return mul(a, b); }
-Variable operator/(const Variable& a, const Variable& b) { return div(a, b); }
-Variable operator+(const Variable& a, double b) { return add(a, b); }
-Variable operator-(const Variable& a, double b) { return add(a, -b); }
-Variable operator*(const Variable& a, double b) { return mul(a, b); }
-Variable operator/(const Variable& a, double b) { return mul(a, 1.0 / b); }
-Variable operator+(double a, const Variable& b) { return add(b, a); }
-Variable operator-(double a, const Variable& b) { return rsub(b, a); }
-Variable operator*(double a, const Variable& b) { return mul(b, a); }
-Variable operator/(double a, const Variable& b) { return rdiv(b, a); }
-
 }  // namespace minidl

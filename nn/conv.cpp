@@ -20,9 +20,38 @@ void check_channels(const char* layer, int64_t in_channels, int64_t out_channels
                      << " and out_channels = " << out_channels);
 }
 
-// The weight by kaiming_uniform_(a = sqrt(5)) (fans from dimensions 0 and 1, as PyTorch), then the
-// bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-void reset_parameters(Variable& weight, Variable& bias, Generator& gen) {
+std::ostream& operator<<(std::ostream& os, Size2 size) {
+  return os << '[' << size[0] << ", " << size[1] << ']';
+}
+
+// "Conv2d(1, 64, kernel_size=[4, 4], stride=[2, 2], padding=[1, 1])"; output_padding, dilation,
+// groups and bias=false are shown when they differ from the defaults.
+std::string describe(const char* kind, int64_t in_channels, int64_t out_channels, Size2 kernel_size,
+                     Size2 stride, Size2 padding, Size2 output_padding, Size2 dilation,
+                     int64_t groups, bool bias) {
+  std::ostringstream os;
+  os << kind << '(' << in_channels << ", " << out_channels << ", kernel_size=" << kernel_size
+     << ", stride=" << stride << ", padding=" << padding;
+  if (output_padding != Size2{0, 0}) os << ", output_padding=" << output_padding;
+  if (dilation != Size2{1, 1}) os << ", dilation=" << dilation;
+  if (groups != 1) os << ", groups=" << groups;
+  if (!bias) os << ", bias=false";
+  os << ')';
+  return os.str();
+}
+
+}  // namespace
+
+Convolution::Convolution(const char* kind, int64_t in_channels, int64_t out_channels,
+                         Size2 kernel_size, int64_t groups, bool has_bias, bool transposed,
+                         Generator& gen)
+    : in_channels(in_channels), out_channels(out_channels), kernel_size(kernel_size) {
+  check_channels(kind, in_channels, out_channels, kernel_size, groups);
+  const Shape weight_shape =
+      transposed ? Shape{in_channels, out_channels / groups, kernel_size[0], kernel_size[1]}
+                 : Shape{out_channels, in_channels / groups, kernel_size[0], kernel_size[1]};
+  weight = register_parameter("weight", Tensor::empty(weight_shape));
+  if (has_bias) bias = register_parameter("bias", Tensor::empty({out_channels}));
   kaiming_uniform_(weight, std::sqrt(5.0), gen);
   if (bias.defined()) {
     const double bound = 1.0 / std::sqrt(double(calculate_fan_in_and_fan_out(weight.data()).first));
@@ -30,24 +59,11 @@ void reset_parameters(Variable& weight, Variable& bias, Generator& gen) {
   }
 }
 
-std::ostream& operator<<(std::ostream& os, Size2 size) {
-  return os << '[' << size[0] << ", " << size[1] << ']';
-}
-
-}  // namespace
-
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
                const Conv2dOptions& options, Generator& gen)
-    : in_channels(in_channels),
-      out_channels(out_channels),
-      kernel_size(kernel_size),
-      options(options) {
-  check_channels("Conv2d", in_channels, out_channels, kernel_size, options.groups);
-  weight = register_parameter("weight", Tensor::empty({out_channels, in_channels / options.groups,
-                                                       kernel_size[0], kernel_size[1]}));
-  if (options.bias) bias = register_parameter("bias", Tensor::empty({out_channels}));
-  reset_parameters(weight, bias, gen);
-}
+    : Convolution("Conv2d", in_channels, out_channels, kernel_size, options.groups, options.bias,
+                  /*transposed=*/false, gen),
+      options(options) {}
 
 Variable Conv2d::forward(const Variable& input) {
   return conv2d(input, weight, bias, options.stride, options.padding, options.dilation,
@@ -55,28 +71,15 @@ Variable Conv2d::forward(const Variable& input) {
 }
 
 std::string Conv2d::name() const {
-  std::ostringstream os;
-  os << "Conv2d(" << in_channels << ", " << out_channels << ", kernel_size=" << kernel_size
-     << ", stride=" << options.stride << ", padding=" << options.padding;
-  if (options.dilation != Size2{1, 1}) os << ", dilation=" << options.dilation;
-  if (options.groups != 1) os << ", groups=" << options.groups;
-  if (!options.bias) os << ", bias=false";
-  os << ')';
-  return os.str();
+  return describe("Conv2d", in_channels, out_channels, kernel_size, options.stride, options.padding,
+                  {0, 0}, options.dilation, options.groups, options.bias);
 }
 
 ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
                                  const ConvTranspose2dOptions& options, Generator& gen)
-    : in_channels(in_channels),
-      out_channels(out_channels),
-      kernel_size(kernel_size),
-      options(options) {
-  check_channels("ConvTranspose2d", in_channels, out_channels, kernel_size, options.groups);
-  weight = register_parameter("weight", Tensor::empty({in_channels, out_channels / options.groups,
-                                                       kernel_size[0], kernel_size[1]}));
-  if (options.bias) bias = register_parameter("bias", Tensor::empty({out_channels}));
-  reset_parameters(weight, bias, gen);
-}
+    : Convolution("ConvTranspose2d", in_channels, out_channels, kernel_size, options.groups,
+                  options.bias, /*transposed=*/true, gen),
+      options(options) {}
 
 Variable ConvTranspose2d::forward(const Variable& input) {
   return conv_transpose2d(input, weight, bias, options.stride, options.padding,
@@ -84,15 +87,9 @@ Variable ConvTranspose2d::forward(const Variable& input) {
 }
 
 std::string ConvTranspose2d::name() const {
-  std::ostringstream os;
-  os << "ConvTranspose2d(" << in_channels << ", " << out_channels << ", kernel_size=" << kernel_size
-     << ", stride=" << options.stride << ", padding=" << options.padding;
-  if (options.output_padding != Size2{0, 0}) os << ", output_padding=" << options.output_padding;
-  if (options.dilation != Size2{1, 1}) os << ", dilation=" << options.dilation;
-  if (options.groups != 1) os << ", groups=" << options.groups;
-  if (!options.bias) os << ", bias=false";
-  os << ')';
-  return os.str();
+  return describe("ConvTranspose2d", in_channels, out_channels, kernel_size, options.stride,
+                  options.padding, options.output_padding, options.dilation, options.groups,
+                  options.bias);
 }
 
 }  // namespace minidl::nn

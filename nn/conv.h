@@ -25,10 +25,26 @@ struct ConvTranspose2dOptions {
   bool bias = true;
 };
 
-// weight [out, in / groups, KH, KW] ~ kaiming_uniform_(a = sqrt(5)) = U(-1/sqrt(fan_in),
-// 1/sqrt(fan_in)) with fan_in = in / groups * KH * KW; bias [out] ~ the same U; drawn from `gen`
-// in that order, float32.
-class Conv2d : public Module {
+// What Conv2d and ConvTranspose2d share (PyTorch's _ConvNd): the channel counts, the kernel and
+// the parameters, checked and initialised as PyTorch does. The weight is drawn by
+// kaiming_uniform_(a = sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in from weight
+// dimensions 1, 2 and 3; the bias [out] from the same U; from `gen` in that order, float32.
+class Convolution : public Module {
+ public:
+  int64_t in_channels, out_channels;
+  Size2 kernel_size;
+  Variable weight;
+  Variable bias;  // undefined without a bias
+
+ protected:
+  // weight [out, in / groups, KH, KW], or [in, out / groups, KH, KW] when `transposed`. `kind`
+  // names the layer in errors.
+  Convolution(const char* kind, int64_t in_channels, int64_t out_channels, Size2 kernel_size,
+              int64_t groups, bool has_bias, bool transposed, Generator& gen);
+};
+
+// fan_in = in / groups * KH * KW.
+class Conv2d : public Convolution {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
          const Conv2dOptions& options = {}, Generator& gen = default_generator());
@@ -37,27 +53,19 @@ class Conv2d : public Module {
   // bias=false are shown when they differ from the defaults.
   std::string name() const override;
 
-  int64_t in_channels, out_channels;
-  Size2 kernel_size;
   Conv2dOptions options;
-  Variable weight;
-  Variable bias;  // undefined without a bias
 };
 
-// weight [in, out / groups, KH, KW]. PyTorch computes its fans from dimension 1 as for Conv2d, so
-// fan_in = out / groups * KH * KW here: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-class ConvTranspose2d : public Module {
+// PyTorch computes the fans from weight dimension 1 as for Conv2d, so fan_in = out / groups * KH *
+// KW here.
+class ConvTranspose2d : public Convolution {
  public:
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
                   const ConvTranspose2dOptions& options = {}, Generator& gen = default_generator());
   Variable forward(const Variable& input) override;
   std::string name() const override;  // "ConvTranspose2d(128, 64, kernel_size=[4, 4], ...)"
 
-  int64_t in_channels, out_channels;
-  Size2 kernel_size;
   ConvTranspose2dOptions options;
-  Variable weight;
-  Variable bias;
 };
 
 }  // namespace minidl::nn

@@ -106,58 +106,47 @@ Variable layer_norm(const Variable& input, const Shape& normalized_shape, const 
   return out;
 }
 
-BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, double momentum)
-    : num_features(num_features), eps(eps), momentum(momentum) {
-  MINIDL_CHECK(num_features > 0,
-               "BatchNorm1d: num_features must be positive, got " << num_features);
+BatchNorm::BatchNorm(const char* kind, int64_t num_features, double eps, double momentum)
+    : num_features(num_features), eps(eps), momentum(momentum), kind_(kind) {
+  MINIDL_CHECK(num_features > 0, kind << ": num_features must be positive, got " << num_features);
   weight = register_parameter("weight", ones({num_features}));
   bias = register_parameter("bias", zeros({num_features}));
   running_mean = register_buffer("running_mean", zeros({num_features}));
   running_var = register_buffer("running_var", ones({num_features}));
   num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, DType::Int64));
 }
+
+Variable BatchNorm::normalize(const Variable& input) {
+  Variable out =
+      batch_norm(input, running_mean, running_var, weight, bias, is_training(), momentum, eps);
+  if (is_training()) num_batches_tracked.data<int64_t>()[0] += 1;
+  return out;
+}
+
+std::string BatchNorm::name() const {
+  std::ostringstream os;
+  os << kind_ << '(' << num_features << ", eps=" << eps << ", momentum=" << momentum << ')';
+  return os.str();
+}
+
+BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, double momentum)
+    : BatchNorm("BatchNorm1d", num_features, eps, momentum) {}
 
 Variable BatchNorm1d::forward(const Variable& input) {
   MINIDL_CHECK(input.dim() >= 2 && input.size(1) == num_features,
                name() << ": input of shape " << shape_str(input.shape()) << " does not have "
                       << num_features << " features on axis 1");
-  Variable out =
-      batch_norm(input, running_mean, running_var, weight, bias, is_training(), momentum, eps);
-  if (is_training()) num_batches_tracked.data<int64_t>()[0] += 1;
-  return out;
-}
-
-std::string BatchNorm1d::name() const {
-  std::ostringstream os;
-  os << "BatchNorm1d(" << num_features << ", eps=" << eps << ", momentum=" << momentum << ')';
-  return os.str();
+  return normalize(input);
 }
 
 BatchNorm2d::BatchNorm2d(int64_t num_features, double eps, double momentum)
-    : num_features(num_features), eps(eps), momentum(momentum) {
-  MINIDL_CHECK(num_features > 0,
-               "BatchNorm2d: num_features must be positive, got " << num_features);
-  weight = register_parameter("weight", ones({num_features}));
-  bias = register_parameter("bias", zeros({num_features}));
-  running_mean = register_buffer("running_mean", zeros({num_features}));
-  running_var = register_buffer("running_var", ones({num_features}));
-  num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, DType::Int64));
-}
+    : BatchNorm("BatchNorm2d", num_features, eps, momentum) {}
 
 Variable BatchNorm2d::forward(const Variable& input) {
   MINIDL_CHECK(input.dim() == 4 && input.size(1) == num_features,
                name() << ": input of shape " << shape_str(input.shape()) << " is not [N, "
                       << num_features << ", H, W]");
-  Variable out =
-      batch_norm(input, running_mean, running_var, weight, bias, is_training(), momentum, eps);
-  if (is_training()) num_batches_tracked.data<int64_t>()[0] += 1;
-  return out;
-}
-
-std::string BatchNorm2d::name() const {
-  std::ostringstream os;
-  os << "BatchNorm2d(" << num_features << ", eps=" << eps << ", momentum=" << momentum << ')';
-  return os.str();
+  return normalize(input);
 }
 
 LayerNorm::LayerNorm(int64_t num_features, double eps) : LayerNorm(Shape{num_features}, eps) {}

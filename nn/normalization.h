@@ -22,12 +22,10 @@ Variable batch_norm(const Variable& input, const Tensor& running_mean, const Ten
 Variable layer_norm(const Variable& input, const Shape& normalized_shape, const Variable& weight,
                     const Variable& bias, double eps = 1e-5);
 
-class BatchNorm1d : public Module {
+// What BatchNorm1d and BatchNorm2d share (PyTorch's _BatchNorm): the parameters, the running
+// statistics and the normalisation; each layer adds only the input shapes it accepts.
+class BatchNorm : public Module {
  public:
-  // weight = 1, bias = 0; buffers running_mean = 0, running_var = 1 and num_batches_tracked
-  // (int64, counted as PyTorch does, so state dicts have the same keys).
-  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
-  Variable forward(const Variable& input) override;
   std::string name() const override;  // "BatchNorm1d(64, eps=1e-05, momentum=0.1)"
 
   int64_t num_features;
@@ -36,19 +34,31 @@ class BatchNorm1d : public Module {
   // Handles on the registered buffers. They are updated in place (as checkpoints load them), so
   // write into them (copy_, fill_) rather than assigning new tensors to these members.
   Tensor running_mean, running_var, num_batches_tracked;
+
+ protected:
+  // weight = 1, bias = 0; buffers running_mean = 0, running_var = 1 and num_batches_tracked
+  // (int64, counted as PyTorch does, so state dicts have the same keys). `kind` names the layer
+  // in its name() and its errors.
+  BatchNorm(const char* kind, int64_t num_features, double eps, double momentum);
+  // batch_norm in this module's mode, counting the batches seen in training.
+  Variable normalize(const Variable& input);
+
+ private:
+  const char* kind_;
 };
 
-// BatchNorm1d's twin for images [N, C, H, W]: statistics per channel over N, H and W.
-class BatchNorm2d : public Module {
+// Inputs [N, C] or [N, C, L].
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
+  Variable forward(const Variable& input) override;
+};
+
+// Images [N, C, H, W]: statistics per channel over N, H and W.
+class BatchNorm2d : public BatchNorm {
  public:
   explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1);
   Variable forward(const Variable& input) override;
-  std::string name() const override;  // "BatchNorm2d(64, eps=1e-05, momentum=0.1)"
-
-  int64_t num_features;
-  double eps, momentum;
-  Variable weight, bias;
-  Tensor running_mean, running_var, num_batches_tracked;  // written in place, as BatchNorm1d's
 };
 
 class LayerNorm : public Module {

@@ -381,28 +381,17 @@ Tensor& mul_(Tensor& a, double factor) {
   return a;
 }
 
-Tensor operator-(const Tensor& x) { return neg(x); }
-Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
-Tensor operator+(const Tensor& a, double b) { return add(a, b); }
-Tensor operator-(const Tensor& a, double b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, double b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, double b) { return div(a, b); }
-Tensor operator+(double a, const Tensor& b) { return add(b, a); }
-Tensor operator-(double a, const Tensor& b) {
+Tensor rsub(const Tensor& a, double b) {
   return scalar_binary(
-      b, a, "sub", []<typename T>(T x) { return [x](T y) -> T { return wrapping_sub(x, y); }; });
+      a, b, "sub", []<typename T>(T x) { return [x](T y) -> T { return wrapping_sub(x, y); }; });
 }
-Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
-Tensor operator/(double a, const Tensor& b) {
-  MINIDL_CHECK(b.defined(), "div: undefined tensor");
-  if (!is_floating(b.dtype())) {
-    dispatch_all(b.dtype(), [&]<typename T>() { check_no_integer_zero<T>(b, "div"); });
+Tensor rdiv(const Tensor& a, double b) {
+  MINIDL_CHECK(a.defined(), "div: undefined tensor");
+  if (!is_floating(a.dtype())) {
+    dispatch_all(a.dtype(), [&]<typename T>() { check_no_integer_zero<T>(a, "div"); });
   }
   return scalar_binary(
-      b, a, "div", []<typename T>(T x) { return [x](T y) -> T { return wrapping_div(x, y); }; });
+      a, b, "div", []<typename T>(T x) { return [x](T y) -> T { return wrapping_div(x, y); }; });
 }
 
 }  // namespace minidl

@@ -8,6 +8,7 @@
 
 #include <optional>
 
+#include "tensor/arithmetic_operators.h"
 #include "tensor/core.h"
 
 namespace minidl {
@@ -58,6 +59,8 @@ Tensor add(const Tensor& a, double b);
 Tensor sub(const Tensor& a, double b);
 Tensor mul(const Tensor& a, double b);
 Tensor div(const Tensor& a, double b);
+Tensor rsub(const Tensor& a, double b);  // b - a
+Tensor rdiv(const Tensor& a, double b);  // b / a
 Tensor maximum(const Tensor& a, double b);
 Tensor minimum(const Tensor& a, double b);
 Tensor eq(const Tensor& a, double b);
@@ -115,18 +118,8 @@ Tensor& le_out(Tensor& out, const Tensor& a, const Tensor& b);
 Tensor& gt_out(Tensor& out, const Tensor& a, const Tensor& b);
 Tensor& ge_out(Tensor& out, const Tensor& a, const Tensor& b);
 
-Tensor operator-(const Tensor& x);
-Tensor operator+(const Tensor& a, const Tensor& b);
-Tensor operator-(const Tensor& a, const Tensor& b);
-Tensor operator*(const Tensor& a, const Tensor& b);
-Tensor operator/(const Tensor& a, const Tensor& b);
-Tensor operator+(const Tensor& a, double b);
-Tensor operator-(const Tensor& a, double b);
-Tensor operator*(const Tensor& a, double b);
-Tensor operator/(const Tensor& a, double b);
-Tensor operator+(double a, const Tensor& b);
-Tensor operator-(double a, const Tensor& b);
-Tensor operator*(double a, const Tensor& b);
-Tensor operator/(double a, const Tensor& b);
+// The operators + - * / (tensor/arithmetic_operators.h) call the functions above.
+template <>
+inline constexpr bool kHasArithmeticOperators<Tensor> = true;
 
 }  // namespace minidl
