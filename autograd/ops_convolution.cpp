@@ -8,6 +8,7 @@
 
 #include "autograd/node.h"
 #include "autograd/ops.h"
+#include "tensor/single_channel_convolution.h"
 #include "tensor/tensor.h"
 
 namespace minidl {
@@ -166,26 +167,32 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
                                        << dilation[0] << "x" << dilation[1]
                                        << " does not fit input " << shape_str(input.shape()));
 
-  // Per run of images, [n*OH*OW, C*KH*KW] x [C*KH*KW, OC] into that run's rows of the output.
   const int64_t pixels = oh * ow;
   const Chunks chunks =
       batch_chunks(n, pixels * channels * window.taps() * int64_t(dtype_size(input.dtype())));
-  Tensor x = input.data().contiguous();
-  Tensor w2d = weight.data().reshape({out_channels, -1});
-  Tensor rows = Tensor::empty({n * pixels, out_channels}, input.dtype());
-  for (int64_t first = 0; first < n; first += chunks.size) {
-    const int64_t images = std::min(chunks.size, n - first);
-    Tensor columns = im2col(x.narrow(0, first, images), window);
-    Tensor out = rows.narrow(0, first * pixels, images * pixels);
-    if (groups == 1) {
-      gemm_into(out, columns, w2d.t());
-    } else {
-      out.copy_(grouped_a_bt(columns, w2d, groups));
+  const Tensor bias_data = bias.defined() ? bias.data() : Tensor();
+  Tensor value;
+  if (channels == 1) {
+    // One input channel: the direct kernel, faster than a GEMM whose inner dimension is KH*KW.
+    value = conv2d_single_channel(input.data(), weight.data(), bias_data, window);
+  } else {
+    // Per run of images, [n*OH*OW, C*KH*KW] x [C*KH*KW, OC] into that run's rows of the output.
+    Tensor x = input.data().contiguous();
+    Tensor w2d = weight.data().reshape({out_channels, -1});
+    Tensor rows = Tensor::empty({n * pixels, out_channels}, input.dtype());
+    for (int64_t first = 0; first < n; first += chunks.size) {
+      const int64_t images = std::min(chunks.size, n - first);
+      Tensor columns = im2col(x.narrow(0, first, images), window);
+      Tensor out = rows.narrow(0, first * pixels, images * pixels);
+      if (groups == 1) {
+        gemm_into(out, columns, w2d.t());
+      } else {
+        out.copy_(grouped_a_bt(columns, w2d, groups));
+      }
     }
+    // Channels last to first, with the bias added on the way.
+    value = rows_to_channels_first(rows, n, bias_data).view({n, out_channels, oh, ow});
   }
-  // Channels last to first, with the bias added on the way.
-  Tensor value = rows_to_channels_first(rows, n, bias.defined() ? bias.data() : Tensor())
-                     .view({n, out_channels, oh, ow});
 
   std::vector<Variable> inputs = {input, weight};
   if (bias.defined()) inputs.push_back(bias);

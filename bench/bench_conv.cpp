@@ -12,6 +12,10 @@
 //   build/bench/bench_conv --threads=1 --benchmark_repetitions=5
 //       --benchmark_enable_random_interleaving=true   (one command line; also --threads=2)
 //
+// For the one-channel first layer, "im2col" times the im2col + GEMM + transpose path that conv2d
+// takes for C > 1, beside the direct kernel conv2d takes for C = 1, so that choice can be
+// re-measured on any CPU.
+//
 // bench/torch/conv.py times PyTorch on the same cases.
 #include <cblas.h>
 
@@ -20,6 +24,7 @@
 
 #include "autograd/autograd.h"
 #include "bench/side_by_side.h"
+#include "tensor/convolution.h"
 
 namespace {
 
@@ -37,6 +42,7 @@ const ConvCase kCases[] = {
     {"w5_conv_64to128_14to7", 64, 64, 128, 14, 4, 2, 1, false},
     {"w5_convT_128to64_7to14", 64, 128, 64, 7, 4, 2, 1, true},
     {"w5_convT_64to1_14to28", 64, 64, 1, 14, 4, 2, 1, true},
+    {"3x3_1to32_28", 64, 1, 32, 28, 3, 1, 1, false},
     {"3x3_32to32_28", 64, 32, 32, 28, 3, 1, 1, false},
     {"3x3_64to64_14", 64, 64, 64, 14, 3, 1, 1, false},
     {"3x3_128to128_7", 64, 128, 128, 7, 3, 1, 1, false},
@@ -109,6 +115,19 @@ void minidl_forward_backward(benchmark::State& state, ConvCase c) {
   set_flops(state, c, 3);
 }
 
+// conv2d's GEMM path on a one-channel input: im2col, one GEMM, channels last to first.
+void im2col_forward(benchmark::State& state, ConvCase c) {
+  Operands op(c, false);
+  const Window2d window{c.kernel, c.kernel, c.stride, c.stride, c.padding, c.padding, 1, 1};
+  const Tensor x = op.input.data(), w2d = op.weight.data().reshape({c.out_channels, -1});
+  for (auto _ : state) {
+    Tensor rows = matmul(im2col(x, window), w2d.t());
+    Tensor out = rows_to_channels_first(rows, c.batch, op.bias.data());
+    benchmark::DoNotOptimize(out.raw_data());
+  }
+  set_flops(state, c, 1);
+}
+
 void sgemm(const Tensor& a, const Tensor& b, Tensor& out, bool trans_a, bool trans_b, int64_t M,
            int64_t N, int64_t K) {
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
@@ -160,13 +179,18 @@ int main(int argc, char** argv) {
       {"minidl/", minidl_forward_backward},
       {"cblas/", raw_sgemm_forward_backward},
   };
+  const auto add = [](const std::string& name, Body body, const ConvCase& c) {
+    benchmark::RegisterBenchmark(name.c_str(), body, c)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  };
   for (const ConvCase& c : kCases) {
     for (size_t i = 0; i < 4; ++i) {
-      const std::string name =
-          bodies[i].first + std::string(c.name) + (i < 2 ? "_fwd" : "_fwd_bwd");
-      benchmark::RegisterBenchmark(name.c_str(), bodies[i].second, c)
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime();
+      add(bodies[i].first + std::string(c.name) + (i < 2 ? "_fwd" : "_fwd_bwd"), bodies[i].second,
+          c);
+    }
+    if (c.in_channels == 1 && !c.transposed) {
+      add("im2col/" + std::string(c.name) + "_fwd", im2col_forward, c);
     }
   }
   return minidl::bench::run_side_by_side(argc, argv, "GFLOP/s", {"cblas"});

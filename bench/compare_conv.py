@@ -48,7 +48,8 @@ def run_minidl(build, threads, repetitions):
         if len(fields) != len(implementations) + 1:
             break
         for implementation, value in zip(implementations, fields[1:]):
-            result[(implementation, fields[0])] = float(value)
+            if value != "-":  # "-": this implementation does not run this case
+                result[(implementation, fields[0])] = float(value)
     return result
 
 
@@ -94,6 +95,15 @@ def main():
             fastest = max(torch[1].get(case, float("nan")), torch[2].get(case, float("nan")))
             print(f"| {case} | {ours:.1f} | {blas:.1f} | {ours / blas:.2f} | {theirs:.1f} | "
                   f"{theirs / ours:.2f} | {fastest / ours:.2f} |")
+        one_channel = [case for (impl, case) in minidl[threads] if impl == "im2col"]
+        if one_channel:
+            print(f"\n{threads} thread(s), one input channel: conv2d's direct kernel against the "
+                  f"im2col + GEMM path, GFLOP/s")
+            print("| case | direct (conv2d) | im2col + GEMM | direct / im2col |")
+            print("| --- | --- | --- | --- |")
+            for case in one_channel:
+                ours, gemm_path = minidl[threads][("minidl", case)], minidl[threads][("im2col", case)]
+                print(f"| {case} | {ours:.1f} | {gemm_path:.1f} | {ours / gemm_path:.2f} |")
 
 
 if __name__ == "__main__":
