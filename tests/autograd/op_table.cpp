@@ -173,6 +173,10 @@ std::vector<OpCase> op_table() {
        {{{1, 2, 7, 5}}, {{2, 2, 4, 4}}, {{2}}}, kSecond},
       {"conv2d_dilation", [](V x) { return conv2d(x[0], x[1], {}, {1, 2}, {2, 1}, {2, 2}); },
        {{{1, 1, 6, 7}}, {{2, 1, 3, 2}}}, kSecond},
+      // One input channel takes the direct kernel: more output channels than one tile of 8 and
+      // more pixels than one block of 16.
+      {"conv2d_one_channel", [](V x) { return conv2d(x[0], x[1], x[2], {2, 2}, {1, 1}); },
+       {{{2, 1, 11, 9}}, {{9, 1, 4, 4}}, {{9}}}, kSecond},
       {"conv2d_groups", [](V x) { return conv2d(x[0], x[1], x[2], {2, 1}, {1, 0}, {1, 1}, 2); },
        {{{2, 4, 5, 3}}, {{6, 2, 3, 2}}, {{6}}}, kSecond},
       {"conv_transpose2d", [](V x) { return conv_transpose2d(x[0], x[1], x[2], {1, 1}, {1, 1}); },
