@@ -12,6 +12,8 @@
 #include "metrics/gaussian.h"
 #include "metrics/generator_scores.h"
 #include "metrics/histogram.h"
+#include "metrics/latent_information.h"
+#include "metrics/matching.h"
 #include "metrics/mixture2d.h"
 #include "metrics/mode_metrics.h"
 #include "metrics/mutual_information.h"
