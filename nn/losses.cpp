@@ -1,6 +1,8 @@
 #include "nn/losses.h"
 
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 
 #include "autograd/ops.h"
 #include "tensor/tensor.h"
@@ -144,6 +146,24 @@ Variable mse_loss(const Variable& input, const Variable& target, Reduction reduc
 Variable l1_loss(const Variable& input, const Variable& target, Reduction reduction) {
   check_pair(input, target, "l1_loss", "input", "target");
   return reduce(abs(input - target), reduction, "l1_loss");
+}
+
+Variable gaussian_nll_loss(const Variable& input, const Variable& target, const Variable& var,
+                           bool full, double eps, Reduction reduction) {
+  const char* op = "gaussian_nll_loss";
+  check_pair(input, target, op, "input", "target");
+  check_pair(input, var, op, "input", "var");
+  MINIDL_CHECK(var.numel() == 0 || min(var.data()).item() >= 0.0,
+               op << ": var has a negative entry (" << min(var.data()).item() << ")");
+  // v = max(var, eps) in value, var's own gradient: a constant offset where the clamp bites.
+  Variable v = var;
+  if (var.numel() > 0 && min(var.data()).item() < eps) {
+    v = var + Variable(sub(maximum(var.data(), eps), var.data()));
+  }
+  Variable difference = input - target;
+  Variable loss = (log(v) + difference * difference / v) * 0.5;
+  if (full) loss = loss + 0.5 * std::log(2.0 * std::numbers::pi);
+  return reduce(loss, reduction, op);
 }
 
 Variable kl_div(const Variable& input_log_probs, const Variable& target, Reduction reduction,

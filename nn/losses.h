@@ -59,6 +59,16 @@ Variable mse_loss(const Variable& input, const Variable& target,
 Variable l1_loss(const Variable& input, const Variable& target,
                  Reduction reduction = Reduction::Mean);
 
+// The negative log-likelihood of target under N(input, var), as torch.nn.functional.
+// gaussian_nll_loss: pointwise 0.5 (log v + (input - target)^2 / v), plus 0.5 log(2 pi) when
+// `full`, with v = max(var, eps). As PyTorch, the clamp changes the value only: the gradient for
+// var is that of the formula at v, as if var had been v. input, target and var have one shape
+// (PyTorch's broadcast of a shorter var is not offered); a negative variance is an error. The
+// continuous codes of InfoGAN use it with var = exp(logvar) from the Q head.
+Variable gaussian_nll_loss(const Variable& input, const Variable& target, const Variable& var,
+                           bool full = false, double eps = 1e-6,
+                           Reduction reduction = Reduction::Mean);
+
 // KL(target || model) with input = the model's log-probabilities, as torch.nn.functional.kl_div:
 // pointwise target * (log target - input), with 0 where target = 0 (0 log 0 = 0); with log_target
 // the target is given as log-probabilities and the pointwise loss is exp(target) (target - input).

@@ -65,6 +65,9 @@ std::vector<LossCase> loss_table() {
       {"gaussian_kl_none",
        [](V x) { return gaussian_kl(x[0], x[1], x[2], x[3], Reduction::None); },
        {{{2, 3}}, {{2, 3}}, {{2, 3}}, {{2, 3}}}},
+      {"gaussian_nll_loss",
+       [](V x) { return gaussian_nll_loss(x[0], x[1], x[2], /*full=*/true); },
+       {{{2, 3}}, {{2, 3}}, positive({2, 3})}},
       // Functional layers, with float64 weights.
       {"batch_norm_train",
        [](V x) { return batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], /*training=*/true); },

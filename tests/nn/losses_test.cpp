@@ -258,6 +258,37 @@ TEST(GaussianKl, StandardNormalMatchesTheClosedFormAndPyTorch) {
             0);
 }
 
+TEST(GaussianNllLoss, MatchesPyTorchIncludingAClampedVariance) {
+  // torch.nn.functional.gaussian_nll_loss (tests/nn/fixtures/torch_reference.py); var[0, 2] = 1e-8
+  // is below eps = 1e-6.
+  Variable input(f64({{0.5, -1, 2}, {0, 3, -0.25}}), true);
+  Variable target(f64({{1, -1.5, 0}, {0.5, 2, -0.25}}));
+  Variable var(f64({{0.5, 2, 1e-8}, {1.5, 0.25, 4}}), true);
+  expect_all_near(gaussian_nll_loss(input, target, var, false, 1e-6, Reduction::None).data(),
+                  {-0.09657359027997264, 0.40907359027997264, 1999993.092244721,
+                   0.2860658873874155, 1.3068528194400546, 0.6931471805599453},
+                  1e-9);
+  EXPECT_NEAR(gaussian_nll_loss(input, target, var, true, 1e-6, Reduction::Sum).item(),
+              2000001.2044418077, 1e-8);
+  gaussian_nll_loss(input, target, var).backward();
+  expect_all_near(input.grad().data(),
+                  {-0.16666666666666666, 0.041666666666666664, 333333.3333333333,
+                   -0.05555555555555555, 0.6666666666666666, 0.0},
+                  1e-9);
+  expect_all_near(var.grad().data(),
+                  {0.08333333333333333, 0.03645833333333333, -333333250000.0, 0.046296296296296294,
+                   -1.0, 0.020833333333333332},
+                  1e-3);
+}
+
+TEST(GaussianNllLoss, RejectsNegativeVariancesAndMismatchedShapes) {
+  Variable a(f64({{0.5, -1}}));
+  EXPECT_MINIDL_ERROR(gaussian_nll_loss(a, a, Variable(f64({{1, -0.5}}))),
+                      "gaussian_nll_loss: var has a negative entry (-0.5)");
+  EXPECT_MINIDL_ERROR(gaussian_nll_loss(a, a, Variable(f64({1, 1}))),
+                      "gaussian_nll_loss: input of shape [1, 2] and var of shape [2] differ");
+}
+
 TEST(GaussianKl, BetweenTwoDiagonalGaussiansMatchesPyTorch) {
   Variable mu1(f64({{0.5, -1}, {0, 2}})), logvar1(f64({{0.1, -0.3}, {1, 0}}));
   Variable mu2(f64({{1, 0}, {-0.5, 1.5}})), logvar2(f64({{0, 0.5}, {-1, 2}}));
