@@ -1,4 +1,4 @@
-// Autograd overhead benchmarks (issue 3).
+// Autograd overhead benchmarks.
 //
 // 1. Per-op overhead: a chain of small ops (1 and 64 elements) recorded forward, then backward.
 //    The time per op is what every op pays in bookkeeping (Variable, Node, backward closure).
@@ -89,7 +89,8 @@ static void BM_MlpTrainingStep(benchmark::State& state) {
     Variable loss = -mean(sum(log_softmax(logits, 1) * Variable(one_hot_targets), {1}));
     loss.backward();
     for (Variable* p : {&w1, &b1, &w2, &b2, &w3, &b3}) p->reset_grad();
-    total_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    total_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   state.counters["blas_share_percent"] = 100.0 * blas_seconds / total_seconds;
   state.counters["gemm_calls_per_step"] = double(blas_calls) / double(state.iterations());

@@ -4,7 +4,7 @@
   bench/compare_programs.py W2 --runs 3 --epochs 3      # the VAE
   bench/compare_programs.py W1 W3 W4                    # classifier, GAN, 2-D GAN
 
-For each workload of ../shared/reference.md it runs minidl's program and the PyTorch twin in
+For each workload of docs/benchmarks.md it runs minidl's program and the PyTorch twin in
 turn, `--runs` times each, both with `--threads` threads (PyTorch with OMP_WAIT_POLICY=PASSIVE,
 its fastest 2-thread setting), and prints the median seconds per epoch (epochs after the first;
 W4: seconds per 5000 steps), their ratio minidl / PyTorch, and each side's quality figure.

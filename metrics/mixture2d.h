@@ -1,7 +1,7 @@
 // The 2-D Gaussian mixtures of the standard mode-collapse benchmarks, and a sampler of them:
 //   - ring8: 8 Gaussians of std 0.02 evenly spaced on a circle of radius 2, the first at (2, 0)
 //     (the "8 Gaussians" of the unrolled-GAN paper, Metz et al., 2017, and of
-//     ../shared/reference.md);
+//     docs/benchmarks.md);
 //   - grid25: 25 Gaussians of std 0.05 centred at {-4, -2, 0, 2, 4}^2, the 5x5 grid of VEEGAN
 //     (Srivastava et al., 2017) and of most later papers (means (-4 + 2i, -4 + 2j), variance
 //     0.0025). Neighbouring centres are 2 apart, 40 std: the modes do not overlap.

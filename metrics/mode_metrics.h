@@ -17,13 +17,13 @@ namespace minidl::metrics {
 
 // What a mode's HQ count is compared against to decide whether it is covered.
 enum class CoverageRule {
-  // count >= min_fraction * (number of HQ points), and count >= 1. The rule of issue 8 and the
-  // default: "a mode counts as covered when at least 1% of high-quality samples fall to it". It
+  // count >= min_fraction * (number of HQ points), and count >= 1. The default: "a mode counts as
+  // covered when at least 1% of high-quality samples fall to it". It
   // judges coverage separately from quality: a generator whose HQ points are few but spread over
   // every mode still covers them all.
   FractionOfHighQuality,
   // count >= min_fraction * (number of all points), and count >= 1. The rule used for the PyTorch
-  // figures in ../shared/reference.md (W4): "at least 1% of all samples are HQ at it". Stricter
+  // figures in docs/benchmarks.md (W4): "at least 1% of all samples are HQ at it". Stricter
   // whenever some points are not HQ, so compare against those figures with this rule.
   FractionOfAll,
 };

@@ -1,4 +1,4 @@
-"""PyTorch twin of examples/vae.cpp (workload W2 of ../shared/reference.md): the same MLP VAE,
+"""PyTorch twin of examples/vae.cpp (workload W2 of docs/benchmarks.md): the same MLP VAE,
 loss, optimizer and evaluation. Prints one JSON line per epoch:
 {"epoch", "seconds", "train_nelbo", "test_nelbo", "test_reconstruction", "test_kl"}."""
 import argparse

@@ -119,8 +119,8 @@ TEST(ModeMetrics, QualityRadiusIsThreeStd) {
 
 TEST(ModeMetrics, CoverageRulesDifferWhenFewPointsAreHighQuality) {
   // 1000 points: 9 HQ at mode 0, 1 HQ at mode 1, 990 far from every mode. Mode 1 holds 10% of the
-  // HQ points (covered under issue 8's rule) but 0.1% of all points (not covered under the rule of
-  // ../shared/reference.md).
+  // HQ points (covered under FractionOfHighQuality) but 0.1% of all points (not covered under
+  // FractionOfAll, the rule of the PyTorch figures in docs/benchmarks.md).
   const GaussianMixture2d ring = ring8();
   const Tensor points = concat(
       {points_at(ring, {0}, 9), points_at(ring, {1}, 1), full({990, 2}, 10.0, DType::Float64)}, 0);
