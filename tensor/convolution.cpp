@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "tensor/creation.h"
 #include "tensor/threading.h"
@@ -35,13 +36,19 @@ OutputSize output_size(const Shape& image, const Window2d& w, const char* op) {
   return {oh, ow};
 }
 
-// Rows are output pixels: each thread fills whole rows, so writes are contiguous and disjoint.
-template <typename T>
+// Rows are output pixels: each thread fills whole rows, so writes are contiguous and disjoint. Away
+// from the border (every tap of a pixel inside the image, the common case) the taps of a kernel
+// row are copied without bounds checks. kFixedWidth, when not 0, is the kernel's width known at
+// compile time (the 3- and 4-wide kernels of most networks): a kernel row then copies as one
+// short vector move instead of a loop of unknown length.
+template <typename T, int64_t kFixedWidth>
 void im2col_kernel(const T* x, T* columns, const Shape& s, int64_t OH, int64_t OW,
                    const Window2d& w) {
   const int64_t C = s[1], H = s[2], W = s[3];
   const int64_t K = C * w.taps();
   const int64_t rows = s[0] * OH;
+  const int64_t kernel_w = kFixedWidth != 0 ? kFixedWidth : w.kernel_w;
+  const int64_t span_w = (kernel_w - 1) * w.dilation_w;  // first to last tap of a kernel row
 #pragma omp parallel for schedule(static) if (should_parallelize(rows * OW * K) && rows > 1)
   for (int64_t r = 0; r < rows; ++r) {
     const int64_t n = r / OH, oh = r % OH;
@@ -49,19 +56,24 @@ void im2col_kernel(const T* x, T* columns, const Shape& s, int64_t OH, int64_t O
     T* out = columns + r * OW * K;
     for (int64_t ow = 0; ow < OW; ++ow) {
       const int64_t iw0 = ow * w.stride_w - w.padding_w;
+      const bool inside_w = iw0 >= 0 && iw0 + span_w < W;
       for (int64_t c = 0; c < C; ++c) {
         const T* plane = image + c * H * W;
         for (int64_t kh = 0; kh < w.kernel_h; ++kh) {
           const int64_t ih = oh * w.stride_h - w.padding_h + kh * w.dilation_h;
           if (ih < 0 || ih >= H) {
-            for (int64_t kw = 0; kw < w.kernel_w; ++kw) *out++ = T(0);
-            continue;
+            for (int64_t kw = 0; kw < kernel_w; ++kw) out[kw] = T(0);
+          } else if (inside_w && w.dilation_w == 1) {
+            const T* taps = plane + ih * W + iw0;
+            for (int64_t kw = 0; kw < kernel_w; ++kw) out[kw] = taps[kw];
+          } else {
+            const T* line = plane + ih * W;
+            for (int64_t kw = 0; kw < kernel_w; ++kw) {
+              const int64_t iw = iw0 + kw * w.dilation_w;
+              out[kw] = (iw >= 0 && iw < W) ? line[iw] : T(0);
+            }
           }
-          const T* line = plane + ih * W;
-          for (int64_t kw = 0; kw < w.kernel_w; ++kw) {
-            const int64_t iw = iw0 + kw * w.dilation_w;
-            *out++ = (iw >= 0 && iw < W) ? line[iw] : T(0);
-          }
+          out += kernel_w;
         }
       }
     }
@@ -69,33 +81,60 @@ void im2col_kernel(const T* x, T* columns, const Shape& s, int64_t OH, int64_t O
 }
 
 // Each thread owns whole image planes (n, c), so the additions never race and each pixel's sum is
-// taken in the same order for any thread count.
-template <typename T>
+// taken in the same order for any thread count. A plane's taps are KH*KW consecutive columns of
+// each row, one cache line or two: the rows are walked in order and each row's taps are added
+// together, so every line of the columns is read once and whole (walking one tap over all rows
+// first would come back to each line KH*KW times, a row of K values apart). kFixedWidth as for
+// im2col_kernel.
+template <typename T, int64_t kFixedWidth>
 void col2im_kernel(const T* columns, T* x, const Shape& s, int64_t OH, int64_t OW,
                    const Window2d& w) {
   const int64_t C = s[1], H = s[2], W = s[3];
   const int64_t K = C * w.taps();
   const int64_t planes = s[0] * C;
+  const int64_t kernel_w = kFixedWidth != 0 ? kFixedWidth : w.kernel_w;
+  const int64_t span_w = (kernel_w - 1) * w.dilation_w;
 #pragma omp parallel for schedule(static) if (should_parallelize(s[0] * OH * OW * K) && planes > 1)
   for (int64_t p = 0; p < planes; ++p) {
     const int64_t n = p / C, c = p % C;
     T* plane = x + p * H * W;
     for (int64_t i = 0; i < H * W; ++i) plane[i] = T(0);
-    for (int64_t kh = 0; kh < w.kernel_h; ++kh) {
-      for (int64_t kw = 0; kw < w.kernel_w; ++kw) {
-        const int64_t column = (c * w.kernel_h + kh) * w.kernel_w + kw;
-        for (int64_t oh = 0; oh < OH; ++oh) {
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const T* taps = columns + ((n * OH + oh) * OW + ow) * K + c * w.taps();
+        const int64_t iw0 = ow * w.stride_w - w.padding_w;
+        const bool inside_w = iw0 >= 0 && iw0 + span_w < W;
+        for (int64_t kh = 0; kh < w.kernel_h; ++kh, taps += kernel_w) {
           const int64_t ih = oh * w.stride_h - w.padding_h + kh * w.dilation_h;
           if (ih < 0 || ih >= H) continue;
-          const T* in = columns + ((n * OH + oh) * OW) * K + column;
           T* line = plane + ih * W;
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            const int64_t iw = ow * w.stride_w - w.padding_w + kw * w.dilation_w;
-            if (iw >= 0 && iw < W) line[iw] += in[ow * K];
+          if (inside_w && w.dilation_w == 1) {
+            for (int64_t kw = 0; kw < kernel_w; ++kw) line[iw0 + kw] += taps[kw];
+          } else {
+            for (int64_t kw = 0; kw < kernel_w; ++kw) {
+              const int64_t iw = iw0 + kw * w.dilation_w;
+              if (iw >= 0 && iw < W) line[iw] += taps[kw];
+            }
           }
         }
       }
     }
+  }
+}
+
+// Calls run(std::integral_constant<int64_t, width>) with the window's width as a compile-time
+// constant where it is 3 or 4, and with 0 (the width read at run time) otherwise.
+template <typename Run>
+void dispatch_kernel_width(int64_t kernel_w, Run&& run) {
+  switch (kernel_w) {
+    case 3:
+      run(std::integral_constant<int64_t, 3>{});
+      break;
+    case 4:
+      run(std::integral_constant<int64_t, 4>{});
+      break;
+    default:
+      run(std::integral_constant<int64_t, 0>{});
   }
 }
 
@@ -195,7 +234,9 @@ Tensor im2col(const Tensor& x_in, const Window2d& window) {
   Tensor columns = Tensor::empty({s[0] * OH * OW, s[1] * window.taps()}, x.dtype());
   if (columns.numel() == 0) return columns;
   dispatch_floating(x.dtype(), "im2col", [&]<typename T>() {
-    im2col_kernel<T>(x.data<T>(), columns.data<T>(), s, OH, OW, window);
+    dispatch_kernel_width(window.kernel_w, [&](auto width) {
+      im2col_kernel<T, decltype(width)::value>(x.data<T>(), columns.data<T>(), s, OH, OW, window);
+    });
   });
   return columns;
 }
@@ -216,7 +257,10 @@ Tensor col2im(const Tensor& columns_in, const Shape& image_shape, const Window2d
   Tensor x = Tensor::empty(image_shape, columns.dtype());
   if (x.numel() == 0) return x;
   dispatch_floating(columns.dtype(), "col2im", [&]<typename T>() {
-    col2im_kernel<T>(columns.data<T>(), x.data<T>(), image_shape, OH, OW, window);
+    dispatch_kernel_width(window.kernel_w, [&](auto width) {
+      col2im_kernel<T, decltype(width)::value>(columns.data<T>(), x.data<T>(), image_shape, OH, OW,
+                                               window);
+    });
   });
   return x;
 }
