@@ -166,7 +166,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
                                  << "state is at epoch " << loader.epoch());
     stability.load(require_metadata(metadata, "stability", checkpoint_path));
   }
-  std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic;
+  std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic << '\n';
   std::printf(
       "%s: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g), R1 gamma "
       "%g\n",

@@ -25,13 +25,15 @@ TEST(ConvClassifier, LearnsATwoThousandImageSubsetAboveSeventyPercent) {
       ClassifierShape{784, 128, 10, ClassifierArch::Conv}, init);
   EXPECT_EQ(classifier->parameters().size(), 8u);  // conv1, conv2, hidden1, output
   optim::Adam adam(classifier->parameters(), {.lr = 1e-3});
-  data::DataLoader loader(images, labels, {.batch_size = 64, .shuffle = true, .seed = 4});
-  for (int epoch = 0; epoch < 3; ++epoch) train_classifier_epoch(*classifier, adam, loader, nullptr);
+  data::DataLoader loader(images, labels, {.batch_size = 32, .shuffle = true, .seed = 4});
+  for (int epoch = 0; epoch < 2; ++epoch) train_classifier_epoch(*classifier, adam, loader, nullptr);
   classifier->eval();
-  const Tensor test_images = test.images.narrow(0, 0, 2000);
-  const Tensor test_labels = test.labels.narrow(0, 0, 2000);
+  const Tensor test_images = test.images.narrow(0, 0, 1000);
+  const Tensor test_labels = test.labels.narrow(0, 0, 1000);
   const double held_out = accuracy(*classifier, test_images, test_labels);
   EXPECT_GT(held_out, 0.70);
+  std::printf("conv classifier: %.1f%% of 1000 test images after 2 epochs on 2000\n",
+              100 * held_out);
 
   // Saved and loaded back, it is the same network: same accuracy, 128 features per image.
   const fs::path dir = fresh_test_dir("classifier");
