@@ -17,27 +17,22 @@
 using namespace minidl;
 using namespace minidl::examples;
 
-int main(int argc, char** argv) {
-  ImageGanFlags flags;
-  flags.out = "runs/dcgan";
-  CLI::App app{
-      "Train a DCGAN (convolutional G and D) on Fashion-MNIST with class-coverage, "
-      "Inception-Score and Fréchet monitors.",
-      "dcgan"};
-  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
-  RunSettings settings(app);
-  add_image_gan_flags(app, flags, settings);
-  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+// W5's networks; WGAN-GP's critic normalises each sample on its own (dcgan_networks.h says why).
+ImageGanNetworks build_dcgan(const ImageGanFlags& flags, GanLoss loss, Generator& init) {
+  const bool wgan = loss == GanLoss::WganGp;
+  ImageGanNetworks networks;
+  networks.generator = make_dcgan_generator(flags.latent, init);
+  networks.critic = make_dcgan_critic(wgan ? CriticNorm::Layer : CriticNorm::Batch, init);
+  networks.separate_critic_passes = !wgan;  // batch statistics of real and fake kept apart
+  return networks;
+}
 
-  return run_program("dcgan", [&] {
-    auto build = [](const ImageGanFlags& f, GanLoss loss, Generator& init) {
-      const bool wgan = loss == GanLoss::WganGp;
-      ImageGanNetworks networks;
-      networks.generator = make_dcgan_generator(f.latent, init);
-      networks.critic = make_dcgan_critic(wgan ? CriticNorm::Layer : CriticNorm::Batch, init);
-      networks.separate_critic_passes = !wgan;  // batch statistics of real and fake kept apart
-      return networks;
-    };
-    return train_image_gan("dcgan", "DCGAN", flags, settings, build);
-  });
+int main(int argc, char** argv) {
+  return image_gan_main(argc, argv,
+                        {.name = "dcgan",
+                         .description = "Train a DCGAN (convolutional G and D) on Fashion-MNIST "
+                                        "with class-coverage, Inception-Score and Fréchet "
+                                        "monitors.",
+                         .title = "DCGAN",
+                         .build = build_dcgan});
 }

@@ -19,28 +19,21 @@
 using namespace minidl;
 using namespace minidl::examples;
 
-int main(int argc, char** argv) {
-  ImageGanFlags flags;
-  flags.out = "runs/gan";
-  CLI::App app{
-      "Train an MLP GAN on Fashion-MNIST with class-coverage, Inception-Score and "
-      "Fréchet monitors.",
-      "gan"};
-  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
-  RunSettings settings(app);
-  add_image_gan_flags(app, flags, settings);
-  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+// --- networks: G z-256-512-1024-784 tanh, D 784-1024-512-256-1 logits ---
+ImageGanNetworks build_mlp_gan(const ImageGanFlags& flags, GanLoss, Generator& init) {
+  const int64_t pixels = 28 * 28;
+  ImageGanNetworks networks;
+  networks.generator =
+      make_mlp({flags.latent, 256, 512, 1024, pixels}, Activation::LeakyReLU, true, init);
+  networks.critic = make_mlp({pixels, 1024, 512, 256, 1}, Activation::LeakyReLU, false, init);
+  return networks;
+}
 
-  return run_program("gan", [&] {
-    // --- networks: G z-256-512-1024-784 tanh, D 784-1024-512-256-1 logits ---
-    auto build = [](const ImageGanFlags& f, GanLoss, Generator& init) {
-      const int64_t pixels = 28 * 28;
-      ImageGanNetworks networks;
-      networks.generator =
-          make_mlp({f.latent, 256, 512, 1024, pixels}, Activation::LeakyReLU, true, init);
-      networks.critic = make_mlp({pixels, 1024, 512, 256, 1}, Activation::LeakyReLU, false, init);
-      return networks;
-    };
-    return train_image_gan("gan", "GAN", flags, settings, build);
-  });
+int main(int argc, char** argv) {
+  return image_gan_main(argc, argv,
+                        {.name = "gan",
+                         .description = "Train an MLP GAN on Fashion-MNIST with class-coverage, "
+                                        "Inception-Score and Fréchet monitors.",
+                         .title = "GAN",
+                         .build = build_mlp_gan});
 }

@@ -270,4 +270,17 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   return 0;
 }
 
+int image_gan_main(int argc, char** argv, const ImageGanProgram& program) {
+  ImageGanFlags flags;
+  flags.out = "runs/" + program.name;
+  CLI::App app{program.description, program.name};
+  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
+  RunSettings settings(app);
+  add_image_gan_flags(app, flags, settings);
+  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+  return run_program(program.name, [&] {
+    return train_image_gan(program.name, program.title, flags, settings, program.build);
+  });
+}
+
 }  // namespace minidl::examples

@@ -54,4 +54,14 @@ using BuildImageGan = std::function<ImageGanNetworks(const ImageGanFlags&, GanLo
 int train_image_gan(const std::string& program, const std::string& title, ImageGanFlags& flags,
                     RunSettings& settings, const BuildImageGan& build);
 
+// A whole image GAN program's main(): its flags (output in runs/<name>), then train_image_gan
+// under run_program (one-line errors, exit codes).
+struct ImageGanProgram {
+  std::string name;         // "dcgan": the program, its messages and its default --out
+  std::string description;  // the first line of --help
+  std::string title;        // for curves.png
+  BuildImageGan build;
+};
+int image_gan_main(int argc, char** argv, const ImageGanProgram& program);
+
 }  // namespace minidl::examples
