@@ -5,6 +5,7 @@
 //   build/examples/vae --latent 2 --epochs 20 --out runs/vae2d    # adds a latent-manifold grid
 //   build/examples/vae --resume             # continue from runs/vae/checkpoint.safetensors
 //   build/examples/vae --eval-only --iw-samples 100               # -log p(x) bound of a model
+//   build/examples/vae --arch conv --out runs/vae-conv   # convolutional encoder and decoder
 //
 // Read it top to bottom: flags, data, model, then the epoch loop (one training step is
 // negative_elbo -> backward -> Adam step), evaluation, pictures and the checkpoint.
@@ -35,6 +36,7 @@ constexpr int64_t kMaxEpochs = 100000;
 struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwrite
   Flags() { out = "runs/vae"; }
   std::string data = "fashion-mnist";  // fashion-mnist, mnist or folder
+  std::string arch = "mlp";            // mlp or conv
   std::string data_dir;
   int64_t epochs = 10;
   int64_t batch_size = 128;
@@ -156,7 +158,8 @@ void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int
 
 int main(int argc, char** argv) {
   Flags flags;
-  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default) on Fashion-MNIST.",
+  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default, or convolutional) on "
+               "Fashion-MNIST.",
                "vae"};
   app.add_option("--data", flags.data, "Data set: fashion-mnist, mnist or folder")
       ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder"}))
@@ -173,7 +176,12 @@ int main(int argc, char** argv) {
   app.add_option("--latent", flags.latent, "Latent dimensions (2 adds latent_manifold.png)")
       ->check(CLI::Range(int64_t(1), int64_t(4096)))
       ->capture_default_str();
-  app.add_option("--hidden", flags.hidden, "Hidden units of encoder and decoder")
+  app.add_option("--arch", flags.arch,
+                 "mlp, or conv: Conv2d(1, 32, 4, 2, 1) -> ReLU -> Conv2d(32, 64, 4, 2, 1) -> ReLU "
+                 "-> Linear encoder and its ConvTranspose2d mirror as decoder")
+      ->check(CLI::IsMember({"mlp", "conv"}))
+      ->capture_default_str();
+  app.add_option("--hidden", flags.hidden, "Hidden units of encoder and decoder (mlp)")
       ->check(CLI::Range(int64_t(1), int64_t(65536)))
       ->capture_default_str();
   app.add_option("--lr", flags.lr, "Adam learning rate")
@@ -195,6 +203,7 @@ int main(int argc, char** argv) {
   using enum RunSettings::OnResume;
   RunSettings settings(app);
   settings.add("--data", flags.data);
+  settings.add("--arch", flags.arch);
   settings.add("--data-dir", flags.data_dir, MayChange);  // the same files may have moved
   settings.add("--limit", flags.limit);
   settings.add("--batch-size", flags.batch_size);
@@ -234,7 +243,7 @@ int main(int argc, char** argv) {
 
     // --- model, optimizer, random streams ---
     Generator init(flags.seed);
-    Vae vae({pixels, flags.hidden, flags.latent}, init);
+    Vae vae({pixels, flags.hidden, flags.latent, parse_vae_arch(flags.arch)}, init);
     optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
     Generator noise(flags.seed + 1);  // the reparameterisation's eps, saved in checkpoints
     data::DataLoader loader(

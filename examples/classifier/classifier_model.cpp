@@ -11,25 +11,60 @@
 
 namespace minidl::examples {
 
+ClassifierArch parse_classifier_arch(const std::string& name) {
+  if (name == "mlp") return ClassifierArch::Mlp;
+  if (name == "conv") return ClassifierArch::Conv;
+  MINIDL_FAIL("--arch: unknown architecture '" << name << "' (choose mlp or conv)");
+}
+
 Classifier::Classifier(ClassifierShape shape, Generator& generator) : shape_(shape) {
-  hidden1_ = register_module(
-      "hidden1", std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
-  hidden2_ = register_module(
-      "hidden2", std::make_shared<nn::Linear>(shape.hidden, shape.hidden, true, generator));
+  MINIDL_CHECK(shape.input > 0 && shape.hidden > 0 && shape.classes > 0,
+               "Classifier: sizes must be positive, got input "
+                   << shape.input << ", hidden " << shape.hidden << ", classes " << shape.classes);
+  if (shape.arch == ClassifierArch::Conv) {
+    MINIDL_CHECK(shape.input == 28 * 28, "Classifier: the conv architecture takes 28x28 images ("
+                                             << 28 * 28 << " pixels), got " << shape.input);
+    // Padding 1 keeps 28x28 and 14x14 through the 3x3 kernels; the pools halve them to 7x7.
+    const nn::Conv2dOptions same{.padding = {1, 1}};
+    conv1_ = register_module("conv1",
+                             std::make_shared<nn::Conv2d>(1, 32, Size2{3, 3}, same, generator));
+    conv2_ = register_module("conv2",
+                             std::make_shared<nn::Conv2d>(32, 64, Size2{3, 3}, same, generator));
+    hidden1_ = register_module(
+        "hidden1", std::make_shared<nn::Linear>(64 * 7 * 7, shape.hidden, true, generator));
+  } else {
+    hidden1_ = register_module(
+        "hidden1", std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
+    hidden2_ = register_module(
+        "hidden2", std::make_shared<nn::Linear>(shape.hidden, shape.hidden, true, generator));
+  }
   output_ = register_module(
       "output", std::make_shared<nn::Linear>(shape.hidden, shape.classes, true, generator));
 }
 
 std::string Classifier::name() const {
+  if (shape_.arch == ClassifierArch::Conv) {
+    return "Classifier(conv 1x28x28 -> 32x14x14 -> 64x7x7 -> " + std::to_string(shape_.hidden) +
+           " -> " + std::to_string(shape_.classes) + ")";
+  }
   return "Classifier(" + std::to_string(shape_.input) + " -> " + std::to_string(shape_.hidden) +
          " -> " + std::to_string(shape_.hidden) + " -> " + std::to_string(shape_.classes) + ")";
 }
 
 Variable Classifier::features(const Variable& x) const {
-  return relu(hidden2_->forward(relu(hidden1_->forward(x))));
+  if (shape_.arch == ClassifierArch::Mlp) {
+    return relu(hidden2_->forward(relu(hidden1_->forward(x))));
+  }
+  const Size2 two{2, 2};
+  Variable h = reshape(x, {x.data().size(0), 1, 28, 28});
+  h = max_pool2d(relu(conv1_->forward(h)), two, two);
+  h = max_pool2d(relu(conv2_->forward(h)), two, two);
+  return relu(hidden1_->forward(flatten(h, 1)));
 }
 
-Variable Classifier::forward(const Variable& x) { return output_->forward(features(x)); }
+Variable Classifier::output(const Variable& features) const { return output_->forward(features); }
+
+Variable Classifier::forward(const Variable& x) { return output(features(x)); }
 
 EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
                                    data::DataLoader& loader, ProgressLine* progress) {
@@ -97,27 +132,33 @@ metrics::Evaluator make_evaluator(std::shared_ptr<Classifier> classifier) {
     NoGradGuard no_grad;
     Variable x(images.reshape({images.size(0), -1}));
     Variable features = classifier->features(x);
-    Tensor logits = classifier->forward(x).data();
+    Tensor logits = classifier->output(features).data();
     return metrics::Evaluation{softmax(Variable(logits), 1).data(), features.data()};
   });
 }
 
 std::shared_ptr<Classifier> load_classifier(const std::string& path) {
   nn::SafetensorsFile file = nn::load_safetensors(path);
-  // The shape is read off the weights, so any --hidden the classifier was trained with loads.
+  // The shape is read off the weights, so any --hidden or --arch the classifier was trained with
+  // loads.
   Shape first, last;
+  bool conv = false;
   for (const auto& [name, tensor] : file.tensors) {
     if (name == "hidden1.weight") first = tensor.shape();
     if (name == "output.weight") last = tensor.shape();
+    if (name == "conv1.weight") conv = true;
   }
   MINIDL_CHECK(first.size() == 2 && last.size() == 2,
                "load_classifier: " << path
                                    << ": not a classifier checkpoint (no hidden1.weight "
                                       "and output.weight)");
   Generator unused(0);
-  auto classifier =
-      std::make_shared<Classifier>(ClassifierShape{first[1], first[0], last[0]}, unused);
+  const ClassifierShape shape =
+      conv ? ClassifierShape{28 * 28, first[0], last[0], ClassifierArch::Conv}
+           : ClassifierShape{first[1], first[0], last[0], ClassifierArch::Mlp};
+  std::shared_ptr<Classifier> classifier;
   try {
+    classifier = std::make_shared<Classifier>(shape, unused);
     nn::load_state_dict(*classifier, file.tensors, /*strict=*/true);
   } catch (const Error& e) {
     throw Error("load_classifier: " + path + ": " + e.what());

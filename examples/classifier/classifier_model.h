@@ -1,6 +1,11 @@
-// The Fashion-MNIST classifier: an MLP 784-256-256-10 with ReLU (workload W1). The `classifier`
-// program trains it; the GAN's monitors and `minidl-info score` use a trained one as their
-// evaluator, reading p(y|x) from its softmax and features from its last hidden layer.
+// The Fashion-MNIST classifiers the `classifier` program trains; the GAN programs' monitors and
+// `minidl-info score` use a trained one as their evaluator, reading p(y|x) from its softmax and
+// features from its last hidden layer. Two architectures:
+//   mlp   784-256-256-10 with ReLU (workload W1);
+//   conv  LeNet-style: Conv2d(1, 32, 3, padding 1) -> ReLU -> MaxPool 2 -> Conv2d(32, 64, 3,
+//         padding 1) -> ReLU -> MaxPool 2 -> Linear(64*7*7, 128) -> ReLU -> Linear(128, 10), whose
+//         128 features make the Fréchet distance a convolutional one like the published scores.
+// Both take images flattened to [N, 784] with pixels in [0, 1].
 #pragma once
 
 #include <memory>
@@ -9,16 +14,22 @@
 #include "data/dataloader.h"
 #include "examples/common/progress.h"
 #include "metrics/evaluator.h"
+#include "nn/conv.h"
 #include "nn/linear.h"
 #include "nn/module.h"
 #include "nn/optim/adam.h"
 
 namespace minidl::examples {
 
+enum class ClassifierArch { Mlp, Conv };
+
+ClassifierArch parse_classifier_arch(const std::string& name);  // "mlp", "conv"
+
 struct ClassifierShape {
   int64_t input = 784;
-  int64_t hidden = 256;
+  int64_t hidden = 256;  // units of each hidden layer (mlp) or of the fully connected one (conv)
   int64_t classes = 10;
+  ClassifierArch arch = ClassifierArch::Mlp;  // conv needs input 784 (one 28x28 channel)
 };
 
 class Classifier : public nn::Module {
@@ -27,12 +38,14 @@ class Classifier : public nn::Module {
 
   Variable features(const Variable& x) const;  // [N, hidden]: the last hidden layer, after ReLU
   Variable forward(const Variable& x) override;  // [N, classes] logits
+  Variable output(const Variable& features) const;  // the logits from features(x)
   const ClassifierShape& shape() const { return shape_; }
   std::string name() const override;
 
  private:
   ClassifierShape shape_;
-  std::shared_ptr<nn::Linear> hidden1_, hidden2_, output_;
+  std::shared_ptr<nn::Linear> hidden1_, hidden2_, output_;  // mlp: hidden1, hidden2; conv: hidden1
+  std::shared_ptr<nn::Conv2d> conv1_, conv2_;               // conv only
 };
 
 // One epoch of training: for each batch, cross-entropy of the logits, backward, Adam step.
@@ -56,7 +69,8 @@ double accuracy(Classifier& classifier, const Tensor& images, const Tensor& labe
 // An evaluator over images with pixels in [0, 1] (what the classifier was trained on).
 metrics::Evaluator make_evaluator(std::shared_ptr<Classifier> classifier);
 
-// Loads a classifier saved by the `classifier` program (nn::save of the model).
+// Loads a classifier saved by the `classifier` program (nn::save of the model), of either
+// architecture (told apart by its weights' names).
 std::shared_ptr<Classifier> load_classifier(const std::string& path);
 
 }  // namespace minidl::examples

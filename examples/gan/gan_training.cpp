@@ -108,9 +108,9 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
   Variable real_input(pack_samples(real, gan.pack), gan.r1_gamma > 0);
   fake = pack_samples(fake, gan.pack);
   Variable real_scores, fake_scores;
-  if (gan.r1_gamma > 0) {
+  if (gan.r1_gamma > 0 || gan.separate_critic_passes) {
     // R1 differentiates the real scores with respect to the real points: two passes keep that
-    // double-backward graph to the real half.
+    // double-backward graph to the real half. Batch normalisation in the critic needs them too.
     real_scores = gan.critic->forward(real_input);
     fake_scores = gan.critic->forward(Variable(fake));
   } else {

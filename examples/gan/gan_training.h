@@ -67,6 +67,9 @@ struct GanNetworks {
   double penalty_weight = 10.0;  // WGAN-GP's lambda
   double r1_gamma = 0.0;         // R1's gamma; 0 turns it off
   int64_t pack = 1;              // samples per critic input (1: no packing)
+  // Real and fake batches through the critic in two passes rather than one joint pass: needed
+  // when the critic has batch normalisation, whose statistics would otherwise mix the two.
+  bool separate_critic_passes = false;
 };
 
 struct CriticStep {

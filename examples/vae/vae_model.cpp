@@ -7,11 +7,47 @@
 
 namespace minidl::examples {
 
+VaeArch parse_vae_arch(const std::string& name) {
+  if (name == "mlp") return VaeArch::Mlp;
+  if (name == "conv") return VaeArch::Conv;
+  MINIDL_FAIL("--arch: unknown architecture '" << name << "' (choose mlp or conv)");
+}
+
+namespace {
+
+constexpr int64_t kConvFeatures = 64 * 7 * 7;  // the conv encoder's output, flattened
+
+}  // namespace
+
 Vae::Vae(VaeShape shape, Generator& generator) : shape_(shape) {
   MINIDL_CHECK(shape.input > 0 && shape.hidden > 0 && shape.latent > 0,
                "Vae: sizes must be positive, got input " << shape.input << ", hidden "
                                                          << shape.hidden << ", latent "
                                                          << shape.latent);
+  if (shape.arch == VaeArch::Conv) {
+    MINIDL_CHECK(shape.input == 28 * 28, "Vae: the conv architecture takes 28x28 images ("
+                                             << 28 * 28 << " pixels), got " << shape.input);
+    // Kernel 4, stride 2, padding 1 halves (or, transposed, doubles) the height and width.
+    const nn::Conv2dOptions down{.stride = {2, 2}, .padding = {1, 1}};
+    const nn::ConvTranspose2dOptions up{.stride = {2, 2}, .padding = {1, 1}};
+    encoder_conv1_ = register_module(
+        "encoder_conv1", std::make_shared<nn::Conv2d>(1, 32, Size2{4, 4}, down, generator));
+    encoder_conv2_ = register_module(
+        "encoder_conv2", std::make_shared<nn::Conv2d>(32, 64, Size2{4, 4}, down, generator));
+    encoder_mu_ = register_module(
+        "encoder_mu", std::make_shared<nn::Linear>(kConvFeatures, shape.latent, true, generator));
+    encoder_logvar_ = register_module(
+        "encoder_logvar",
+        std::make_shared<nn::Linear>(kConvFeatures, shape.latent, true, generator));
+    decoder_hidden_ = register_module(
+        "decoder_hidden",
+        std::make_shared<nn::Linear>(shape.latent, kConvFeatures, true, generator));
+    decoder_conv1_ = register_module(
+        "decoder_conv1", std::make_shared<nn::ConvTranspose2d>(64, 32, Size2{4, 4}, up, generator));
+    decoder_conv2_ = register_module(
+        "decoder_conv2", std::make_shared<nn::ConvTranspose2d>(32, 1, Size2{4, 4}, up, generator));
+    return;
+  }
   encoder_hidden_ = register_module(
       "encoder_hidden", std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
   encoder_mu_ = register_module(
@@ -25,16 +61,31 @@ Vae::Vae(VaeShape shape, Generator& generator) : shape_(shape) {
 }
 
 std::string Vae::name() const {
+  if (shape_.arch == VaeArch::Conv) {
+    return "Vae(conv 1x28x28 -> 32x14x14 -> 64x7x7 -> " + std::to_string(shape_.latent) + ")";
+  }
   return "Vae(" + std::to_string(shape_.input) + " -> " + std::to_string(shape_.hidden) + " -> " +
          std::to_string(shape_.latent) + ")";
 }
 
 Vae::Posterior Vae::encode(const Variable& x) const {
-  Variable h = relu(encoder_hidden_->forward(x));  // [N, hidden]
+  Variable h;
+  if (shape_.arch == VaeArch::Conv) {
+    h = reshape(x, {x.data().size(0), 1, 28, 28});
+    h = relu(encoder_conv2_->forward(relu(encoder_conv1_->forward(h))));
+    h = flatten(h, 1);  // [N, 64*7*7]
+  } else {
+    h = relu(encoder_hidden_->forward(x));  // [N, hidden]
+  }
   return {encoder_mu_->forward(h), encoder_logvar_->forward(h)};
 }
 
 Variable Vae::decode(const Variable& z) const {
+  if (shape_.arch == VaeArch::Conv) {
+    Variable h = reshape(relu(decoder_hidden_->forward(z)), {z.data().size(0), 64, 7, 7});
+    h = decoder_conv2_->forward(relu(decoder_conv1_->forward(h)));  // [N, 1, 28, 28]
+    return flatten(h, 1);                                             // [N, 784] logits
+  }
   return decoder_output_->forward(relu(decoder_hidden_->forward(z)));  // [N, input] logits
 }
 

@@ -1,9 +1,15 @@
-// The variational autoencoder of Kingma & Welling (2014) as an MLP, the network the `vae` program
-// trains. Kept apart from vae.cpp so the tests can gradcheck its loss and run it on tiny sizes.
+// The variational autoencoder of Kingma & Welling (2014), the network the `vae` program trains.
+// Kept apart from vae.cpp so the tests can gradcheck its loss and run it on tiny sizes. Two
+// architectures, both on images flattened to [N, input]:
 //
-//   encoder: x [N, 784] -> Linear 784-400 -> ReLU -> mu [N, 20], logvar [N, 20]
+//   mlp  encoder: x [N, 784] -> Linear 784-400 -> ReLU -> mu [N, 20], logvar [N, 20]
+//        decoder: z -> Linear 20-400 -> ReLU -> Linear 400-784 -> logits of Bernoulli pixels
+//   conv encoder: x -> [1, 28, 28] -> Conv2d(1, 32, 4, 2, 1) -> ReLU -> Conv2d(32, 64, 4, 2, 1)
+//                 -> ReLU -> flatten (64*7*7) -> Linear -> mu, logvar
+//        decoder: the mirror: z -> Linear 20-64*7*7 -> ReLU -> [64, 7, 7]
+//                 -> ConvTranspose2d(64, 32, 4, 2, 1) -> ReLU -> ConvTranspose2d(32, 1, 4, 2, 1)
+//                 -> logits [784]
 //   z = mu + exp(logvar / 2) * eps,  eps ~ N(0, I)          (the reparameterisation trick)
-//   decoder: z -> Linear 20-400 -> ReLU -> Linear 400-784 -> logits of Bernoulli pixels
 //
 // The loss is the negative evidence lower bound, -ELBO = E_q[-log p(x|z)] + KL(q(z|x) || p(z)):
 // a Bernoulli reconstruction term (binary cross-entropy with logits, summed over pixels, stable
@@ -13,15 +19,21 @@
 #include <memory>
 
 #include "autograd/autograd.h"
+#include "nn/conv.h"
 #include "nn/linear.h"
 #include "nn/module.h"
 
 namespace minidl::examples {
 
+enum class VaeArch { Mlp, Conv };
+
+VaeArch parse_vae_arch(const std::string& name);  // "mlp", "conv"
+
 struct VaeShape {
   int64_t input = 784;
-  int64_t hidden = 400;
+  int64_t hidden = 400;  // mlp only
   int64_t latent = 20;
+  VaeArch arch = VaeArch::Mlp;  // conv needs input 784 (one 28x28 channel)
 };
 
 class Vae : public nn::Module {
@@ -41,7 +53,9 @@ class Vae : public nn::Module {
  private:
   VaeShape shape_;
   std::shared_ptr<nn::Linear> encoder_hidden_, encoder_mu_, encoder_logvar_;
-  std::shared_ptr<nn::Linear> decoder_hidden_, decoder_output_;
+  std::shared_ptr<nn::Linear> decoder_hidden_, decoder_output_;  // mlp only
+  std::shared_ptr<nn::Conv2d> encoder_conv1_, encoder_conv2_;  // conv only
+  std::shared_ptr<nn::ConvTranspose2d> decoder_conv1_, decoder_conv2_;
 };
 
 // z = mu + sigma * eps with eps drawn from `generator`: the sample is a differentiable function of

@@ -1,0 +1,286 @@
+#include "examples/common/image_gan.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "data/data.h"
+#include "examples/classifier/classifier_model.h"
+#include "examples/common/progress.h"
+#include "examples/common/run_folder.h"
+#include "examples/common/training_checkpoint.h"
+#include "examples/gan/stability.h"
+#include "nn/optim/adam.h"
+#include "nn/safetensors.h"
+
+namespace minidl::examples {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// --epochs' upper bound, and so the largest epoch a checkpoint may claim.
+constexpr int64_t kMaxEpochs = 100000;
+
+// G(z) in evaluation mode (batch normalisation with its running statistics, so a sample does not
+// depend on the others drawn with it), mapped from tanh's [-1, 1] to [0, 1].
+Tensor sample_images01(nn::Module& generator, int64_t n, int64_t latent, Generator& noise) {
+  generator.eval();
+  Tensor samples = generate(generator, n, latent, noise);
+  generator.train();
+  return clamp(mul(add(samples, 1.0), 0.5), 0.0, 1.0);
+}
+
+}  // namespace
+
+void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings) {
+  app.add_option("--data-dir", flags.data_dir,
+                 "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
+                 "$MINIDL_FASHION_MNIST_DIR)");
+  app.add_option("--loss", flags.loss, "ns (non-saturating), wgan-gp or hinge")
+      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
+      ->capture_default_str();
+  app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
+      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->capture_default_str();
+  app.add_option("--batch-size", flags.batch_size, "Real images per critic step")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
+  app.add_option("--latent", flags.latent, "Dimensions of z")
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
+  app.add_option("--critic-steps", flags.critic_steps,
+                 "Critic steps per generator step (default: 1, or 5 for wgan-gp)")
+      ->check(CLI::Range(int64_t(1), int64_t(100)));
+  app.add_option("--lr", flags.lr, "Adam learning rate (default: 2e-4, or 1e-4 for wgan-gp)")
+      ->check(finite_in(0, 1, /*low_open=*/true));
+  app.add_option("--beta1", flags.beta1, "Adam beta1 (default: 0.5, or 0.0 for wgan-gp)")
+      ->check(finite_in(0, 0.999999));
+  app.add_option("--beta2", flags.beta2, "Adam beta2 (default: 0.999, or 0.9 for wgan-gp)")
+      ->check(finite_in(0, 0.999999));
+  app.add_option("--r1", flags.r1,
+                 "R1 penalty gamma: the critic also minimises gamma/2 mean ||grad_x D(x)||^2 on "
+                 "real images (0: off)")
+      ->check(finite_in(0, 1e6))
+      ->capture_default_str();
+  app.add_option("--classifier", flags.classifier,
+                 "Evaluator checkpoint from the classifier program, MLP or --arch conv (default: "
+                 "runs/classifier/classifier.safetensors, trained there if missing)");
+  app.add_option("--monitor-samples", flags.monitor_samples,
+                 "Samples scored by the monitors each epoch")
+      ->check(CLI::Range(int64_t(100), int64_t(1000000)))
+      ->capture_default_str();
+  app.add_option("--samples", flags.samples, "Samples written to samples.npy at the end")
+      ->check(CLI::Range(int64_t(1), int64_t(1000000)))
+      ->capture_default_str();
+  add_limit_flag(app, flags.limit);
+  add_run_flags(app, flags);
+  using enum RunSettings::OnResume;
+  settings.add("--loss", flags.loss);
+  settings.add("--batch-size", flags.batch_size);
+  settings.add("--latent", flags.latent);
+  settings.add("--critic-steps", flags.critic_steps);
+  settings.add("--limit", flags.limit);
+  settings.add("--lr", flags.lr);
+  settings.add("--beta1", flags.beta1);
+  settings.add("--beta2", flags.beta2);
+  settings.add("--r1", flags.r1);
+  settings.add("--seed", flags.seed);
+  settings.add("--epochs", flags.epochs, MayChange);
+  settings.add("--monitor-samples", flags.monitor_samples, MayChange);
+  settings.add("--samples", flags.samples, MayChange);
+  settings.add("--data-dir", flags.data_dir, MayChange);
+}
+
+int train_image_gan(const std::string& program, const std::string& title, ImageGanFlags& flags,
+                    RunSettings& settings, const BuildImageGan& build) {
+  setup_compute(flags.threads);
+  RunFolder folder(program, flags);
+  const std::string checkpoint_path = folder.checkpoint();
+  const fs::path out = flags.out;
+  int64_t saved_epoch = 0;
+  if (flags.resume) {
+    const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+    saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
+    print_resume_line(program, "resuming", checkpoint_path, "epoch " + std::to_string(saved_epoch),
+                      settings.resume_from(saved, checkpoint_path));
+  }
+  const GanLoss loss = parse_gan_loss(flags.loss);
+  const bool wgan = loss == GanLoss::WganGp;
+  if (flags.critic_steps == 0) flags.critic_steps = wgan ? 5 : 1;
+  if (flags.lr == 0) flags.lr = wgan ? 1e-4 : 2e-4;
+  if (flags.beta1 < 0) flags.beta1 = wgan ? 0.0 : 0.5;
+  if (flags.beta2 < 0) flags.beta2 = wgan ? 0.9 : 0.999;
+  if (flags.classifier.empty()) flags.classifier = "runs/classifier/classifier.safetensors";
+  const int64_t latent = flags.latent;
+
+  // --- data: pixels in [-1, 1] to match G's tanh ---
+  data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, flags.data_dir,
+                                                        data::PixelRange::MinusOneToOne);
+  data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, flags.data_dir);  // [0, 1]
+  if (flags.limit > 0 && flags.limit < train.size())
+    train.images = train.images.narrow(0, 0, flags.limit);
+  const int64_t pixels = train.images.size(1);
+
+  // --- the evaluator and the real test set's feature statistics (computed once) ---
+  metrics::Evaluator evaluator =
+      make_evaluator(load_or_train_classifier(flags.classifier, flags.data_dir));
+  const metrics::GaussianFit test_features = evaluator.feature_statistics(test.images);
+
+  // --- networks and optimizers ---
+  Generator init(flags.seed);
+  ImageGanNetworks networks = build(flags, loss, init);
+  GanNetworks gan;
+  gan.generator = networks.generator;
+  gan.critic = networks.critic;
+  const optim::AdamOptions adam{.lr = flags.lr, .betas = {flags.beta1, flags.beta2}};
+  gan.generator_optimizer = std::make_unique<optim::Adam>(gan.generator->parameters(), adam);
+  gan.critic_optimizer = std::make_unique<optim::Adam>(gan.critic->parameters(), adam);
+  gan.loss = loss;
+  gan.latent = latent;
+  gan.r1_gamma = flags.r1;
+  gan.separate_critic_passes = networks.separate_critic_passes;
+  Generator noise(flags.seed + 1);
+  data::DataLoader loader(train.images, Tensor(),
+                          {.batch_size = flags.batch_size,
+                           .shuffle = true,
+                           .drop_last = true,
+                           .seed = flags.seed + 2});
+  Generator fixed(flags.seed + 3);
+  const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
+  CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
+                        {{"generator_optimizer", gan.generator_optimizer.get()},
+                         {"critic_optimizer", gan.critic_optimizer.get()}},
+                        {}};
+  StabilityMonitor stability(loss);
+  if (flags.resume) {
+    auto metadata = load_training_checkpoint(checkpoint_path, parts);
+    generator_state_from_string(
+        noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
+    loader.load_state(data::DataLoaderState::from_string(
+        require_metadata(metadata, "loader", checkpoint_path)));
+    MINIDL_CHECK(loader.epoch() == saved_epoch,
+                 checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
+                                 << "state is at epoch " << loader.epoch());
+    stability.load(require_metadata(metadata, "stability", checkpoint_path));
+  }
+  std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic << '\n';
+  std::printf(
+      "%s: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g), R1 gamma "
+      "%g\n",
+      program.c_str(), flags.loss.c_str(), (long long)flags.critic_steps, flags.lr, flags.beta1,
+      flags.beta2, flags.r1);
+
+  data::CsvLogger metrics((out / "metrics.csv").string(),
+                          {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
+                           "classes_covered", "inception_score", "frechet", "alarm", "seconds"},
+                          {.resume = flags.resume, .resume_after = double(loader.epoch())});
+
+  for (int64_t epoch = loader.epoch() + 1; epoch <= flags.epochs; ++epoch) {
+    ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs),
+                          loader.batches_per_epoch());
+    const auto start = std::chrono::steady_clock::now();
+    double d_loss = 0, g_loss = 0, d_real = 0, d_fake = 0;
+    int64_t critic_updates = 0, generator_updates = 0, seen = 0;
+    // --- one epoch: a critic step per real batch, a generator step every critic_steps ---
+    while (std::optional<data::Batch> batch = loader.next()) {
+      const std::string where =
+          "epoch " + std::to_string(epoch) + ", step " + std::to_string(critic_updates + 1);
+      CriticStep d = train_critic(gan, batch->inputs, noise);
+      check_finite_loss(where, "D's loss", d.loss);
+      d_loss += d.loss;
+      d_real += d.real_score;
+      d_fake += d.fake_score;
+      ++critic_updates;
+      if (critic_updates % flags.critic_steps == 0) {
+        const double generator_loss = train_generator(gan, flags.batch_size, noise);
+        check_finite_loss(where, "G's loss", generator_loss);
+        g_loss += generator_loss;
+        ++generator_updates;
+      }
+      seen += batch->size();
+      char text[96];
+      std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(critic_updates),
+                    generator_updates ? g_loss / double(generator_updates) : 0.0);
+      progress.update(critic_updates, seen, text);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    d_loss /= double(critic_updates);
+    d_real /= double(critic_updates);
+    d_fake /= double(critic_updates);
+    g_loss /= double(std::max<int64_t>(generator_updates, 1));
+
+    // --- monitors on fresh samples, in the evaluator's [0, 1] pixels ---
+    Generator monitor_noise(flags.seed + 4);
+    Tensor samples01 =
+        sample_images01(*gan.generator, flags.monitor_samples, latent, monitor_noise);
+    metrics::GeneratorScores scores = evaluator.score(samples01, test_features);
+    const bool alarm = stability.update(
+        {d_loss, g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform});
+    char summary[200];
+    std::snprintf(
+        summary, sizeof summary,
+        "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
+        "FD %.2f%s",
+        d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
+        (long long)scores.coverage.classes_covered, scores.inception_score,
+        scores.frechet_distance, alarm ? " | ALARM" : "");
+    progress.finish(summary);
+    if (alarm) std::fprintf(stderr, "%s: warning: %s\n", program.c_str(), stability.reason().c_str());
+    metrics.log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
+                 double(scores.coverage.classes_covered), scores.inception_score,
+                 scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
+
+    // --- checkpoint (first: a failure drawing must not cost the epoch), pictures, curves ---
+    std::map<std::string, std::string> metadata = settings.metadata();
+    metadata["epoch"] = std::to_string(epoch);
+    metadata["noise_generator"] = generator_state_to_string(noise);
+    metadata["loader"] = loader.state().to_string();
+    metadata["stability"] = stability.save();
+    save_training_checkpoint(checkpoint_path, parts, metadata);
+    char name[64];
+    std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
+    {
+      NoGradGuard no_grad;
+      gan.generator->eval();
+      Tensor grid = (*gan.generator)(Variable(fixed_z)).data();
+      gan.generator->train();
+      data::write_image_grid((out / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
+                             data::PixelRange::MinusOneToOne);
+    }
+    data::plot_training_curves((out / "metrics.csv").string(), (out / "curves.png").string(),
+                               {.x_column = "epoch",
+                                .panels = {{"d_loss", "g_loss"},
+                                           {"d_real", "d_fake"},
+                                           {"class_kl"},
+                                           {"inception_score"},
+                                           {"frechet"}},
+                                .title = title + " (" + flags.loss + ") on Fashion-MNIST"});
+  }
+
+  // --- samples in [0, 1] for other tools (minidl-info score, Python) ---
+  Generator final_noise(flags.seed + 5);
+  data::write_npy((out / "samples.npy").string(),
+                  sample_images01(*gan.generator, flags.samples, latent, final_noise));
+  std::printf("%s: wrote %s/samples.npy (%lld x %lld, pixels in [0, 1])\n", program.c_str(),
+              out.c_str(), (long long)flags.samples, (long long)pixels);
+  return 0;
+}
+
+int image_gan_main(int argc, char** argv, const ImageGanProgram& program) {
+  ImageGanFlags flags;
+  flags.out = "runs/" + program.name;
+  CLI::App app{program.description, program.name};
+  // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
+  RunSettings settings(app);
+  add_image_gan_flags(app, flags, settings);
+  if (int code = parse_flags(app, argc, argv); code >= 0) return code;
+  return run_program(program.name, [&] {
+    return train_image_gan(program.name, program.title, flags, settings, program.build);
+  });
+}
+
+}  // namespace minidl::examples

@@ -1,0 +1,58 @@
+#include "examples/dcgan/dcgan_networks.h"
+
+#include "nn/activation.h"
+#include "nn/conv.h"
+#include "nn/linear.h"
+#include "nn/normalization.h"
+#include "nn/reshape.h"
+
+namespace minidl::examples {
+
+namespace {
+
+// Kernel 4, stride 2, padding 1: doubles (transposed) or halves (direct) the height and width.
+constexpr nn::Conv2dOptions kDown{.stride = {2, 2}, .padding = {1, 1}};
+constexpr nn::ConvTranspose2dOptions kUp{.stride = {2, 2}, .padding = {1, 1}};
+
+}  // namespace
+
+std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& init) {
+  auto g = std::make_shared<nn::Sequential>();
+  g->push_back(std::make_shared<nn::Linear>(latent, 1024, true, init));
+  g->push_back(std::make_shared<nn::BatchNorm1d>(1024));
+  g->push_back(std::make_shared<nn::ReLU>());
+  g->push_back(std::make_shared<nn::Linear>(1024, 128 * 7 * 7, true, init));
+  g->push_back(std::make_shared<nn::BatchNorm1d>(128 * 7 * 7));
+  g->push_back(std::make_shared<nn::ReLU>());
+  g->push_back(std::make_shared<nn::Unflatten>(1, Shape{128, 7, 7}));
+  g->push_back(std::make_shared<nn::ConvTranspose2d>(128, 64, Size2{4, 4}, kUp, init));
+  g->push_back(std::make_shared<nn::BatchNorm2d>(64));
+  g->push_back(std::make_shared<nn::ReLU>());
+  g->push_back(std::make_shared<nn::ConvTranspose2d>(64, 1, Size2{4, 4}, kUp, init));
+  g->push_back(std::make_shared<nn::Tanh>());
+  g->push_back(std::make_shared<nn::Flatten>());
+  return g;
+}
+
+std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init) {
+  auto normalise = [norm](Shape features) -> std::shared_ptr<nn::Module> {
+    if (norm == CriticNorm::Layer) return std::make_shared<nn::LayerNorm>(features);
+    if (features.size() == 1) return std::make_shared<nn::BatchNorm1d>(features[0]);
+    return std::make_shared<nn::BatchNorm2d>(features[0]);
+  };
+  auto d = std::make_shared<nn::Sequential>();
+  d->push_back(std::make_shared<nn::Unflatten>(1, Shape{1, 28, 28}));
+  d->push_back(std::make_shared<nn::Conv2d>(1, 64, Size2{4, 4}, kDown, init));
+  d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
+  d->push_back(std::make_shared<nn::Conv2d>(64, 128, Size2{4, 4}, kDown, init));
+  d->push_back(normalise({128, 7, 7}));
+  d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
+  d->push_back(std::make_shared<nn::Flatten>());
+  d->push_back(std::make_shared<nn::Linear>(128 * 7 * 7, 1024, true, init));
+  d->push_back(normalise({1024}));
+  d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
+  d->push_back(std::make_shared<nn::Linear>(1024, 1, true, init));
+  return d;
+}
+
+}  // namespace minidl::examples
