@@ -1,8 +1,9 @@
 #include "distributed/communicator.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <limits>
 #include <utility>
 
@@ -83,7 +84,11 @@ int world_size() {
 }
 
 void abort(const std::string& message, int exit_code) {
-  std::cerr << "rank " << rank() << ": " << message << std::endl;
+  // One write of the whole line: std::cerr would send it in pieces, and mpirun's own report of
+  // the abort could land between them.
+  const std::string line = "rank " + std::to_string(rank()) + ": " + message + "\n";
+  std::fflush(stdout);
+  if (::write(STDERR_FILENO, line.data(), line.size()) < 0) std::perror("write");
   if (is_initialized()) MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::exit(exit_code);
 }
