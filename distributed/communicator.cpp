@@ -84,6 +84,9 @@ int world_size() {
 }
 
 void abort(const std::string& message, int exit_code) {
+  // When several ranks fail at once (the same bad flag or missing file everywhere), rank 0 speaks
+  // first and its MPI_Abort ends the others before they print: one line, not N interleaved ones.
+  if (is_initialized() && rank() > 0) ::usleep(200000);
   // One write of the whole line: std::cerr would send it in pieces, and mpirun's own report of
   // the abort could land between them.
   const std::string line = "rank " + std::to_string(rank()) + ": " + message + "\n";

@@ -26,7 +26,9 @@ int rank();        // 0 .. world_size() - 1; 0 before init()
 int world_size();  // 1 before init()
 
 // Ends every rank of the job: prints "rank <r>: <message>" on stderr and calls MPI_Abort, so a
-// failure on one rank never leaves the others waiting in a collective. Without MPI, exits.
+// failure on one rank never leaves the others waiting in a collective. Ranks other than 0 wait
+// 0.2 s first, so that when every rank fails the same way only rank 0's line is printed. Without
+// MPI, exits.
 [[noreturn]] void abort(const std::string& message, int exit_code = 1);
 
 void barrier();

@@ -3,6 +3,7 @@
 //   build/examples/gan                       # 20 epochs, non-saturating loss, output in runs/gan
 //   build/examples/gan --loss wgan-gp        # WGAN with gradient penalty (5 critic steps)
 //   build/examples/gan --resume
+//   mpirun -np 2 build/examples/gan --batch-size 32   # data-parallel, docs/distributed.md
 //
 // Every epoch an evaluator classifier (trained by the `classifier` program, or trained and cached
 // here when none is given) labels 10,000 samples. From its outputs:
@@ -15,9 +16,11 @@
 // A stability alarm (docs/programs.md, "gan") flags collapse or divergence.
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "data/data.h"
 #include "examples/classifier/classifier_model.h"
+#include "examples/common/parallel.h"
 #include "examples/common/program.h"
 #include "examples/common/progress.h"
 #include "examples/common/run_folder.h"
@@ -36,6 +39,7 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxEpochs = 100000;
 
 int main(int argc, char** argv) {
+  start_ranks(&argc, &argv);
   std::string data_dir, loss_name = "ns", classifier_path;
   int64_t epochs = 20, batch_size = 64, latent = 100, critic_steps = 0, monitor_samples = 10000;
   int64_t limit = 0;
@@ -98,8 +102,11 @@ int main(int argc, char** argv) {
 
   return run_program("gan", [&] {
     setup_compute(run.threads);
-    RunFolder folder("gan", run);
-    const std::string checkpoint_path = folder.checkpoint();
+    // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
+    std::optional<RunFolder> folder;
+    if (is_main_rank()) folder.emplace("gan", run);
+    wait_for_ranks();
+    const std::string checkpoint_path = (fs::path(run.out) / RunFolder::kCheckpoint).string();
     int64_t saved_epoch = 0;
     if (run.resume) {
       const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
@@ -132,15 +139,20 @@ int main(int argc, char** argv) {
     GanNetworks gan;
     gan.generator = make_mlp({latent, 256, 512, 1024, pixels}, Activation::LeakyReLU, true, init);
     gan.critic = make_mlp({pixels, 1024, 512, 256, 1}, Activation::LeakyReLU, false, init);
+    GradientAverager generator_averager(*gan.generator), critic_averager(*gan.critic);
+    gan.synchronize_generator = [&] { generator_averager.synchronize(); };
+    gan.synchronize_critic = [&] { critic_averager.synchronize(); };
     const optim::AdamOptions adam{.lr = lr, .betas = {beta1, beta2}};
     gan.generator_optimizer = std::make_unique<optim::Adam>(gan.generator->parameters(), adam);
     gan.critic_optimizer = std::make_unique<optim::Adam>(gan.critic->parameters(), adam);
     gan.loss = loss;
     gan.latent = latent;
-    Generator noise(run.seed + 1);
-    data::DataLoader loader(
-        train.images, Tensor(),
-        {.batch_size = batch_size, .shuffle = true, .drop_last = true, .seed = run.seed + 2});
+    Generator noise(run.seed + 1 + 1000003 * uint64_t(rank()));  // each rank draws its own
+    data::DataLoader loader(train.images, Tensor(),
+                            sharded({.batch_size = batch_size,
+                                     .shuffle = true,
+                                     .drop_last = true,
+                                     .seed = run.seed + 2}));
     Generator fixed(run.seed + 3);
     const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
@@ -150,8 +162,9 @@ int main(int argc, char** argv) {
     StabilityMonitor stability(loss);
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      generator_state_from_string(
-          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
+      generator_state_from_string(noise,
+                                  require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
+                                  checkpoint_path);
       loader.load_state(data::DataLoaderState::from_string(
           require_metadata(metadata, "loader", checkpoint_path)));
       MINIDL_CHECK(loader.epoch() == saved_epoch,
@@ -163,10 +176,15 @@ int main(int argc, char** argv) {
     std::printf("gan: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g)\n",
                 loss_name.c_str(), (long long)critic_steps, lr, beta1, beta2);
 
-    data::CsvLogger metrics((fs::path(run.out) / "metrics.csv").string(),
-                            {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
-                             "classes_covered", "inception_score", "frechet", "alarm", "seconds"},
-                            {.resume = run.resume, .resume_after = double(loader.epoch())});
+    std::optional<data::CsvLogger> metrics;
+    if (is_main_rank()) {
+      metrics.emplace((fs::path(run.out) / "metrics.csv").string(),
+                      std::vector<std::string>{"epoch", "d_loss", "g_loss", "d_real", "d_fake",
+                                               "class_kl", "classes_covered", "inception_score",
+                                               "frechet", "alarm", "seconds"},
+                      data::CsvLoggerOptions{.resume = run.resume,
+                                             .resume_after = double(loader.epoch())});
+    }
 
     for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
       ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
@@ -194,7 +212,7 @@ int main(int argc, char** argv) {
         char text[96];
         std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(critic_updates),
                       generator_updates ? g_loss / double(generator_updates) : 0.0);
-        progress.update(critic_updates, seen, text);
+        progress.update(critic_updates, seen * ranks(), text);
       }
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -219,15 +237,18 @@ int main(int argc, char** argv) {
           (long long)scores.coverage.classes_covered, scores.inception_score,
           scores.frechet_distance, alarm ? " | ALARM" : "");
       progress.finish(summary);
+      const std::vector<std::string> noise_states =
+          gather_from_ranks(generator_state_to_string(noise));
+      if (!is_main_rank()) continue;
       if (alarm) std::fprintf(stderr, "gan: warning: %s\n", stability.reason().c_str());
-      metrics.log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
+      metrics->log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
                    double(scores.coverage.classes_covered), scores.inception_score,
                    scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
 
       // --- checkpoint (first: a failure drawing must not cost the epoch), pictures, curves ---
       std::map<std::string, std::string> metadata = settings.metadata();
       metadata["epoch"] = std::to_string(epoch);
-      metadata["noise_generator"] = generator_state_to_string(noise);
+      for (int r = 0; r < ranks(); ++r) metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
       metadata["loader"] = loader.state().to_string();
       metadata["stability"] = stability.save();
       save_training_checkpoint(checkpoint_path, parts, metadata);
@@ -251,6 +272,7 @@ int main(int argc, char** argv) {
     }
 
     // --- 10,000 samples in [0, 1] for other tools (minidl-info score, Python) ---
+    if (!is_main_rank()) return 0;
     Generator final_noise(run.seed + 5);
     Tensor samples = generate(*gan.generator, 10000, latent, final_noise);
     data::write_npy((fs::path(run.out) / "samples.npy").string(),

@@ -20,6 +20,7 @@
 //     come from m different modes most of the time), so D can see and punish mode collapse.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +68,8 @@ struct GanNetworks {
   double penalty_weight = 10.0;  // WGAN-GP's lambda
   double r1_gamma = 0.0;         // R1's gamma; 0 turns it off
   int64_t pack = 1;              // samples per critic input (1: no packing)
+  // Data-parallel runs: average each network's gradients over the ranks before its step.
+  std::function<void()> synchronize_generator, synchronize_critic;
 };
 
 struct CriticStep {
