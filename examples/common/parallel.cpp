@@ -7,6 +7,11 @@
 #ifdef MINIDL_HAVE_MPI
 #include "distributed/communicator.h"
 #include "distributed/data_parallel.h"
+#else
+// Never created without MPI; GradientAverager's unique_ptr needs a complete type to destroy.
+namespace minidl::distributed {
+class DataParallel {};
+}  // namespace minidl::distributed
 #endif
 
 namespace minidl::examples {
