@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     rates.push_back(double(o.batch) * o.steps / seconds);
-    // The slowest rank's wait share would hide nothing more: every rank waits for the others.
+    // Rank 0's share: it includes waiting for a slower rank, not only moving the data.
     shares.push_back((ddp.wait_seconds() - wait_before) / seconds);
   }
   std::sort(rates.begin(), rates.end());

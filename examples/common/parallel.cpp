@@ -20,7 +20,8 @@ namespace minidl::examples {
 
 void start_ranks(int* argc, char*** argv) {
   // Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE; without it the program was started on its own
-  // and stays a plain process (MPI_Init would still work, as a singleton, but costs a second).
+  // and stays a plain process (MPI_Init would work, as a singleton, but starts Open MPI for
+  // nothing).
   if (std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr && std::getenv("PMI_SIZE") == nullptr) return;
   distributed::init(argc, argv);
   std::atexit(distributed::finalize);  // every return from main ends MPI properly
