@@ -36,6 +36,7 @@ class BackwardPass {
   void run(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
            bool retain_graph) {
     std::vector<Node*> roots;
+    std::vector<std::pair<Variable, Variable>> leaf_outputs;  // (leaf, its seed)
     for (size_t i = 0; i < outputs.size(); ++i) {
       const Variable& output = outputs[i];
       Variable seed = seed_gradient(output, i < grad_outputs.size() ? grad_outputs[i] : Variable());
@@ -43,11 +44,16 @@ class BackwardPass {
         roots.push_back(node);
         add_to(pass(*node).pending_grad, seed);
       } else {
-        deliver_to_leaf(output, seed);  // the output is itself a leaf
+        leaf_outputs.emplace_back(output, seed);  // the output is itself a leaf
       }
     }
     discover(roots);
     count_dependencies();
+    for (const auto& entry : leaf_outputs) count_leaf_contribution(entry.first);
+    for (const auto& entry : leaf_outputs) {
+      deliver_to_leaf(entry.first, entry.second);
+      leaf_contribution_done(entry.first);
+    }
 
     std::vector<Node*> ready;
     for (Node* node : roots) {
@@ -157,7 +163,23 @@ class BackwardPass {
       for (const Variable& input : node->inputs()) {
         Node* child = input.grad_fn().get();
         if (child && receives(child)) ++pass(*child).pending_dependencies;
+        if (!child && wants_gradient(input)) count_leaf_contribution(input);
       }
+    }
+  }
+
+  // Leaves with grad-ready hooks: how many contributions each still expects in this pass (one per
+  // edge from a node whose backward runs, whether or not that edge carries a gradient).
+  void count_leaf_contribution(const Variable& leaf) {
+    if (accumulate_ && leaf.requires_grad() && leaf.has_grad_ready_hooks())
+      ++leaf_pending_[leaf.id()];
+  }
+  void leaf_contribution_done(const Variable& leaf) {
+    if (!accumulate_ || !leaf.requires_grad() || !leaf.has_grad_ready_hooks()) return;
+    auto it = leaf_pending_.find(leaf.id());
+    if (it != leaf_pending_.end() && --it->second == 0) {
+      leaf_pending_.erase(it);
+      detail::EngineAccess::run_grad_ready_hooks(leaf);
     }
   }
 
@@ -179,10 +201,36 @@ class BackwardPass {
     return ++counter;
   }
 
+  // The leaf's persistent gradient storage (autograd/variable.h): the pass's first contribution
+  // is copied into it, later ones added in place, so no gradient tensor is allocated after the
+  // first step. False when grad() holds something else (a gradient set by hand or recorded with
+  // create_graph) or a caller holds grad() (`Variable g = w.grad()`, which keeps its values, as
+  // in PyTorch): the caller then sums out of place.
+  static bool accumulate_into_storage(const Variable& leaf, const Tensor& gradient) {
+    VariableImpl& impl = detail::EngineAccess::impl(leaf);
+    Tensor& storage = impl.grad_storage;
+    if (impl.grad.defined()) {
+      const Tensor& current = impl.grad.data();
+      if (!storage.defined() || !current.shares_storage_with(storage) ||
+          current.offset() != storage.offset() || current.shape() != storage.shape() ||
+          impl.grad.grad_fn() || detail::EngineAccess::handle_count(impl.grad) != 1)
+        return false;
+      add_(storage, gradient);
+      return true;
+    }
+    if (storage.defined() && storage.shape() == leaf.shape() && storage.dtype() == leaf.dtype())
+      storage.copy_(gradient);
+    else
+      storage = gradient.clone();  // a node's output may be shared: never adopt it
+    impl.grad = Variable(storage);
+    return true;
+  }
+
   void deliver_to_leaf(const Variable& leaf, const Variable& gradient) {
     if (!leaf.requires_grad()) return;
     if (accumulate_) {
-      // Without create_graph the gradient carries no history; detach() makes that explicit.
+      if (!GradMode::is_enabled() && accumulate_into_storage(leaf, gradient.data())) return;
+      // With create_graph the gradient keeps its history, so it cannot live in the storage.
       Variable g = GradMode::is_enabled() ? gradient : gradient.detach();
       Variable& current = const_cast<Variable&>(leaf.grad());
       if (current.defined())
@@ -221,8 +269,9 @@ class BackwardPass {
           if (g.defined()) add_to(pass(*child).pending_grad, g);
           if (--pass(*child).pending_dependencies == 0 && enqueue_once(child))
             ready.push_back(child);
-        } else if (!child && g.defined()) {
-          deliver_to_leaf(input, g);
+        } else if (!child && needs[i]) {
+          if (g.defined()) deliver_to_leaf(input, g);
+          leaf_contribution_done(input);
         }
       }
     }
@@ -233,6 +282,7 @@ class BackwardPass {
   bool accumulate_;
   std::vector<Variable> results_;
   std::unordered_map<Node*, std::vector<size_t>> target_nodes_;
+  std::unordered_map<const void*, int> leaf_pending_;  // leaves with grad-ready hooks
   // Owning references: releasing a node drops its inputs, which may hold the last reference to
   // a node still queued in this pass.
   std::vector<std::shared_ptr<Node>> nodes_;

@@ -152,6 +152,9 @@ struct EngineAccess {
     return v.take_node_if_last_owner();
   }
   static bool is_sole_owner(const Variable& v) { return v.is_sole_owner(); }
+  static void run_grad_ready_hooks(const Variable& v) { v.run_grad_ready_hooks(); }
+  static VariableImpl& impl(const Variable& v) { return *v.impl_; }
+  static long handle_count(const Variable& v) { return v.impl_.use_count(); }
 };
 }  // namespace detail
 

@@ -39,7 +39,10 @@ void Variable::set_data(Tensor data) {
                                            << " of a non-leaf");
   MINIDL_CHECK(!impl_->requires_grad || is_floating(data.dtype()),
                "set_data: a Variable that requires grad needs a float value, got " << data.dtype());
-  if (!same_kind) impl_->grad = Variable();
+  if (!same_kind) {
+    impl_->grad = Variable();
+    impl_->grad_storage = Tensor();
+  }
   impl_->data = std::move(data);
 }
 
@@ -81,6 +84,58 @@ void Variable::set_grad(const Variable& grad) {
 
 void Variable::reset_grad() {
   if (defined()) impl_->grad = Variable();
+}
+
+void Variable::zero_grad() {
+  if (!defined()) return;
+  if (impl_->grad_storage.defined()) impl_->grad_storage.zero_();
+  impl_->grad = Variable();
+}
+
+const Tensor& Variable::grad_storage() const {
+  static const Tensor undefined;
+  return defined() ? impl_->grad_storage : undefined;
+}
+
+void Variable::set_grad_storage(Tensor storage) {
+  MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
+  MINIDL_CHECK(is_leaf(), "set_grad_storage: only leaves accumulate gradients");
+  MINIDL_CHECK(!storage.defined() || (storage.shape() == shape() &&
+                                      storage.dtype() == dtype() && storage.is_contiguous()),
+               "set_grad_storage: storage " << storage.dtype() << storage.shape()
+                                            << " is not a contiguous tensor like the value "
+                                            << dtype() << shape());
+  // A gradient already accumulated stays what grad() reads: it moves into the new storage.
+  if (storage.defined() && impl_->grad.defined() && !impl_->grad.grad_fn()) {
+    storage.copy_(impl_->grad.data());
+    impl_->grad = Variable(storage);
+  }
+  impl_->grad_storage = std::move(storage);
+}
+
+int Variable::add_grad_ready_hook(GradReadyHook hook) {
+  MINIDL_CHECK(defined(), "Variable: use of an undefined Variable");
+  MINIDL_CHECK(is_leaf(), "add_grad_ready_hook: only leaves accumulate gradients");
+  MINIDL_CHECK(hook != nullptr, "add_grad_ready_hook: empty hook");
+  const int id = impl_->next_hook_id++;
+  impl_->grad_ready_hooks.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void Variable::remove_grad_ready_hook(int id) {
+  if (!defined()) return;
+  auto& hooks = impl_->grad_ready_hooks;
+  std::erase_if(hooks, [id](const auto& entry) { return entry.first == id; });
+}
+
+bool Variable::has_grad_ready_hooks() const {
+  return defined() && !impl_->grad_ready_hooks.empty();
+}
+
+void Variable::run_grad_ready_hooks() const {
+  // A copy: a hook may remove itself.
+  const auto hooks = impl_->grad_ready_hooks;
+  for (const auto& entry : hooks) entry.second(*this);
 }
 
 void Variable::backward(const Variable& gradient, bool retain_graph, bool create_graph) const {

@@ -5,8 +5,11 @@
 // A Variable is a handle like Tensor: copies share the same value, grad and node.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tensor/tensor.h"
 
@@ -38,7 +41,26 @@ class Variable {
   // The accumulated gradient, undefined until a backward pass reaches this leaf.
   const Variable& grad() const;
   void set_grad(const Variable& grad);
-  void reset_grad();  // makes grad() undefined again (what zero_grad does)
+  void reset_grad();  // makes grad() undefined again; the gradient storage is kept
+  // reset_grad() after zeroing the gradient storage in place (what Module::zero_grad does): the
+  // storage then reads as zeros for a leaf this step's backward pass does not reach.
+  void zero_grad();
+
+  // Where backward() puts this leaf's gradient: a contiguous tensor of the leaf's shape and dtype
+  // that persists across steps. A pass's first contribution is copied into it and later ones are
+  // added in place, so grad() is a view of the same memory every step. Created by the first
+  // backward pass that reaches the leaf, or given here (a view into a flat buffer of all a
+  // model's gradients, nn::Module::flatten_parameters).
+  const Tensor& grad_storage() const;
+  void set_grad_storage(Tensor storage);
+
+  // Hooks called once per backward() pass, when this leaf's gradient is final: no contribution
+  // is still to come in that pass (data-parallel training starts communicating then, before the
+  // rest of the backward pass has run). Leaves only; the id removes the hook.
+  using GradReadyHook = std::function<void(const Variable& leaf)>;
+  int add_grad_ready_hook(GradReadyHook hook);
+  void remove_grad_ready_hook(int id);
+  bool has_grad_ready_hooks() const;
 
   // Backpropagates from this Variable into the grads of every leaf that requires grad. Without an
   // explicit gradient the Variable must hold one element (a loss). The graph's saved values are
@@ -73,6 +95,7 @@ class Variable {
   // True when nothing else can observe this Variable's value: this is the only handle to it, its
   // Tensor the only handle to the storage, and no graph made it. The engine then accumulates
   // gradients into it in place instead of allocating a sum.
+  void run_grad_ready_hooks() const;
   bool is_sole_owner() const {
     return impl_ && impl_.use_count() == 1 && !grad_fn() && data().storage().use_count() == 1;
   }
@@ -84,6 +107,9 @@ class Variable {
 struct VariableImpl {
   Tensor data;
   Variable grad;
+  Tensor grad_storage;
+  std::vector<std::pair<int, Variable::GradReadyHook>> grad_ready_hooks;
+  int next_hook_id = 0;
   std::shared_ptr<Node> grad_fn;
   bool requires_grad = false;
 };

@@ -1,5 +1,6 @@
 #include "data/dataloader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <numeric>
 #include <sstream>
@@ -43,6 +44,10 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
   MINIDL_CHECK(options_.batch_size > 0,
                "DataLoader: batch_size must be positive, got " << options_.batch_size);
   MINIDL_CHECK(dataset_->size() > 0, "DataLoader: the dataset is empty");
+  MINIDL_CHECK(options_.num_shards > 0 && options_.shard >= 0 &&
+                   options_.shard < options_.num_shards,
+               "DataLoader: shard " << options_.shard << " of " << options_.num_shards
+                                    << " shards: need num_shards > 0 and 0 <= shard < num_shards");
   MINIDL_CHECK(batches_per_epoch() > 0, "DataLoader: drop_last with batch_size "
                                             << options_.batch_size << " leaves no batch of a "
                                             << dataset_->size() << "-sample dataset");
@@ -54,8 +59,10 @@ DataLoader::DataLoader(Tensor inputs, Tensor labels, DataLoaderOptions options)
     : DataLoader(std::make_shared<TensorDataset>(std::move(inputs), std::move(labels)), options) {}
 
 int64_t DataLoader::batches_per_epoch() const {
-  const int64_t n = dataset_->size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  const int64_t n = dataset_->size(), b = options_.batch_size * options_.num_shards;
+  const int64_t remainder = n % b;
+  const bool keep_last = !options_.drop_last && remainder >= options_.num_shards;
+  return n / b + (keep_last ? 1 : 0);
 }
 
 void DataLoader::begin_epoch() {
@@ -71,9 +78,15 @@ void DataLoader::begin_epoch() {
 }
 
 std::vector<int64_t> DataLoader::batch_indices(int64_t batch) const {
-  const int64_t begin = batch * options_.batch_size;
-  const int64_t end = std::min(begin + options_.batch_size, int64_t(order_.size()));
-  return {order_.begin() + begin, order_.begin() + end};
+  // The whole batch of all shards, then this shard's slice of it.
+  const int64_t shards = options_.num_shards, shard = options_.shard;
+  const int64_t global = options_.batch_size * shards;
+  const int64_t begin = batch * global;
+  const int64_t size = std::min(global, int64_t(order_.size()) - begin);
+  const int64_t base = size / shards, extra = size % shards;
+  const int64_t first = begin + shard * base + std::min(shard, extra);
+  const int64_t count = base + (shard < extra ? 1 : 0);
+  return {order_.begin() + first, order_.begin() + first + count};
 }
 
 void DataLoader::prefetch_current() {

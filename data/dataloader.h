@@ -30,6 +30,14 @@ struct DataLoaderOptions {
   bool drop_last = false;  // skip the last batch of an epoch when it is smaller than batch_size
   uint64_t seed = 0;       // seeds the loader's own Generator: same seed, same orders
   bool prefetch = true;    // build the next batch on a background thread
+  // Data-parallel training: `num_shards` processes (ranks) each take a disjoint slice of every
+  // batch of the same seeded order. Batch k of shard r is slice r of batch k of one loader with
+  // batch_size * num_shards, so N shards of batch B see exactly the samples one process sees with
+  // batch N * B. An epoch's last, smaller batch is split into near-equal slices (the first ranks
+  // take one sample more); when it has fewer samples than shards it is dropped, so no rank gets an
+  // empty batch.
+  int64_t num_shards = 1;
+  int64_t shard = 0;  // this process's slice, 0 <= shard < num_shards
 };
 
 // Everything needed to continue the exact sequence of batches after a restart.
@@ -58,7 +66,7 @@ class DataLoader {
 
   int64_t epoch() const { return epoch_; }
   int64_t batch_in_epoch() const { return batch_; }
-  int64_t batches_per_epoch() const;
+  int64_t batches_per_epoch() const;  // the same on every shard
   const Dataset& dataset() const { return *dataset_; }
   const DataLoaderOptions& options() const { return options_; }
 

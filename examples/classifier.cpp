@@ -7,10 +7,13 @@
 //   build/examples/classifier                  # output in runs/classifier
 //   build/examples/classifier --epochs 10 --hidden 512
 //   build/examples/classifier --arch conv --out runs/classifier-conv
+//   mpirun -np 2 build/examples/classifier --batch-size 64   # data-parallel, docs/distributed.md
 #include <filesystem>
+#include <optional>
 
 #include "data/data.h"
 #include "examples/classifier/classifier_model.h"
+#include "examples/common/parallel.h"
 #include "examples/common/program.h"
 #include "examples/common/run_folder.h"
 #include "examples/common/run_settings.h"
@@ -25,20 +28,22 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxEpochs = 100000;
 
 int main(int argc, char** argv) {
+  start_ranks(&argc, &argv);
   std::string data_dir, arch = "mlp";
   int64_t epochs = 5, batch_size = 128, hidden = 0, limit = 0;
   double lr = 1e-3;
   RunFlags run{.out = "runs/classifier"};
-  CLI::App app{"Train a Fashion-MNIST classifier, MLP or convolutional (the GAN monitors' "
-               "evaluator).",
-               "classifier"};
+  CLI::App app{
+      "Train a Fashion-MNIST classifier, MLP or convolutional (the GAN monitors' "
+      "evaluator).",
+      "classifier"};
   app.add_option("--data-dir", data_dir,
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
   app.add_option("--epochs", epochs, "Epochs to train (in total, when resuming)")
       ->check(CLI::Range(int64_t(1), kMaxEpochs))
       ->capture_default_str();
-  app.add_option("--batch-size", batch_size, "Images per training step")
+  app.add_option("--batch-size", batch_size, "Images per training step (per rank under mpirun)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
       ->capture_default_str();
   app.add_option("--arch", arch,
@@ -70,8 +75,11 @@ int main(int argc, char** argv) {
 
   return run_program("classifier", [&] {
     setup_compute(run.threads);
-    RunFolder folder("classifier", run);
-    const std::string checkpoint_path = folder.checkpoint();
+    // Rank 0 owns the folder (its lock and checks); the others wait for it, then read from it.
+    std::optional<RunFolder> folder;
+    if (is_main_rank()) folder.emplace("classifier", run);
+    wait_for_ranks();
+    const std::string checkpoint_path = (fs::path(run.out) / RunFolder::kCheckpoint).string();
     int64_t saved_epoch = 0;
     if (run.resume) {
       const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
@@ -93,9 +101,11 @@ int main(int argc, char** argv) {
     Generator init(run.seed);
     Classifier classifier(
         {train.images.size(1), hidden, int64_t(train.class_names.size()), architecture}, init);
+    GradientAverager averager(classifier);
     optim::Adam adam(classifier.parameters(), {.lr = lr});
-    data::DataLoader loader(train.images, train.labels,
-                            {.batch_size = batch_size, .shuffle = true, .seed = run.seed + 1});
+    data::DataLoader loader(
+        train.images, train.labels,
+        sharded({.batch_size = batch_size, .shuffle = true, .seed = run.seed + 1}));
     CheckpointParts parts{{{"model", &classifier}}, {{"optimizer", &adam}}, {}};
     if (run.resume) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
@@ -107,14 +117,19 @@ int main(int argc, char** argv) {
     }
     std::cout << classifier << '\n';
 
-    data::CsvLogger metrics((fs::path(run.out) / "metrics.csv").string(),
-                            {"epoch", "train_loss", "train_accuracy", "test_accuracy", "seconds"},
-                            {.resume = run.resume, .resume_after = double(loader.epoch())});
+    std::optional<data::CsvLogger> metrics;
+    if (is_main_rank()) {
+      metrics.emplace(
+          (fs::path(run.out) / "metrics.csv").string(),
+          std::vector<std::string>{"epoch", "train_loss", "train_accuracy", "test_accuracy",
+                                   "seconds"},
+          data::CsvLoggerOptions{.resume = run.resume, .resume_after = double(loader.epoch())});
+    }
     for (int64_t epoch = loader.epoch() + 1; epoch <= epochs; ++epoch) {
       ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
                             loader.batches_per_epoch());
       const auto start = std::chrono::steady_clock::now();
-      EpochResult result = train_classifier_epoch(classifier, adam, loader, &progress);
+      EpochResult result = train_classifier_epoch(classifier, adam, loader, &progress, &averager);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       classifier.eval();
@@ -124,7 +139,8 @@ int main(int argc, char** argv) {
                     "loss %.4f | train accuracy %.2f%% | test accuracy %.2f%%", result.loss,
                     100 * result.accuracy, 100 * test_accuracy);
       progress.finish(summary);
-      metrics.log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
+      if (!is_main_rank()) continue;
+      metrics->log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
       std::map<std::string, std::string> metadata = settings.metadata();
       metadata["epoch"] = std::to_string(epoch);
       metadata["loader"] = loader.state().to_string();

@@ -3,6 +3,7 @@
 //   build/examples/gan                       # 20 epochs, non-saturating loss, output in runs/gan
 //   build/examples/gan --loss wgan-gp        # WGAN with gradient penalty (5 critic steps)
 //   build/examples/gan --resume
+//   mpirun -np 2 build/examples/gan --batch-size 32   # data-parallel, docs/distributed.md
 //
 // Every epoch an evaluator classifier (trained by the `classifier` program, or trained and cached
 // here when none is given) labels 10,000 samples. From its outputs:

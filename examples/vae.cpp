@@ -6,6 +6,8 @@
 //   build/examples/vae --resume             # continue from runs/vae/checkpoint.safetensors
 //   build/examples/vae --eval-only --iw-samples 100               # -log p(x) bound of a model
 //   build/examples/vae --arch conv --out runs/vae-conv   # convolutional encoder and decoder
+//   mpirun -np 2 build/examples/vae --batch-size 64              # data-parallel,
+//   docs/distributed.md
 //
 // Read it top to bottom: flags, data, model, then the epoch loop (one training step is
 // negative_elbo -> backward -> Adam step), evaluation, pictures and the checkpoint.
@@ -15,6 +17,7 @@
 #include <optional>
 
 #include "data/data.h"
+#include "examples/common/parallel.h"
 #include "examples/common/program.h"
 #include "examples/common/progress.h"
 #include "examples/common/run_folder.h"
@@ -157,10 +160,12 @@ void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int
 }  // namespace
 
 int main(int argc, char** argv) {
+  start_ranks(&argc, &argv);
   Flags flags;
-  CLI::App app{"Train a variational autoencoder (784-400-20 MLP by default, or convolutional) on "
-               "Fashion-MNIST.",
-               "vae"};
+  CLI::App app{
+      "Train a variational autoencoder (784-400-20 MLP by default, or convolutional) on "
+      "Fashion-MNIST.",
+      "vae"};
   app.add_option("--data", flags.data, "Data set: fashion-mnist, mnist or folder")
       ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder"}))
       ->capture_default_str();
@@ -170,7 +175,8 @@ int main(int argc, char** argv) {
   app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
       ->check(CLI::Range(int64_t(1), kMaxEpochs))
       ->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size, "Images per training step")
+  app.add_option("--batch-size", flags.batch_size,
+                 "Images per training step (per rank under mpirun)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
       ->capture_default_str();
   app.add_option("--latent", flags.latent, "Latent dimensions (2 adds latent_manifold.png)")
@@ -219,8 +225,10 @@ int main(int argc, char** argv) {
     setup_compute(flags.threads);
     const fs::path out = flags.out;
     // --eval-only reads the folder and writes nothing, so it takes neither the lock nor the guard.
+    // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
     std::optional<RunFolder> folder;
-    if (!flags.eval_only) folder.emplace("vae", flags);
+    if (!flags.eval_only && is_main_rank()) folder.emplace("vae", flags);
+    wait_for_ranks();
     const std::string checkpoint_path = (out / RunFolder::kCheckpoint).string();
     int64_t saved_epoch = 0;
     if (flags.resume || flags.eval_only) {
@@ -244,11 +252,13 @@ int main(int argc, char** argv) {
     // --- model, optimizer, random streams ---
     Generator init(flags.seed);
     Vae vae({pixels, flags.hidden, flags.latent, parse_vae_arch(flags.arch)}, init);
+    GradientAverager averager(vae);
     optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
-    Generator noise(flags.seed + 1);  // the reparameterisation's eps, saved in checkpoints
+    // The reparameterisation's eps, saved in checkpoints; each rank draws its own.
+    Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));
     data::DataLoader loader(
         d.train, Tensor(),
-        {.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2});
+        sharded({.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2}));
     Generator sample_generator(flags.seed + 3);
     const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
     CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
@@ -256,7 +266,9 @@ int main(int argc, char** argv) {
     if (flags.resume || flags.eval_only) {
       auto metadata = load_training_checkpoint(checkpoint_path, parts);
       generator_state_from_string(
-          noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
+          noise,
+          require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
+          checkpoint_path);
       loader.load_state(data::DataLoaderState::from_string(
           require_metadata(metadata, "loader", checkpoint_path)));
       MINIDL_CHECK(loader.epoch() == saved_epoch, checkpoint_path
@@ -267,10 +279,14 @@ int main(int argc, char** argv) {
     std::cout << vae << '\n';
 
     if (!flags.eval_only) {
-      data::CsvLogger metrics((out / "metrics.csv").string(),
-                              {"epoch", "train_nelbo", "train_reconstruction", "train_kl",
-                               "test_nelbo", "test_reconstruction", "test_kl", "seconds"},
-                              {.resume = flags.resume, .resume_after = double(loader.epoch())});
+      std::optional<data::CsvLogger> metrics;
+      if (is_main_rank()) {
+        metrics.emplace(
+            (out / "metrics.csv").string(),
+            std::vector<std::string>{"epoch", "train_nelbo", "train_reconstruction", "train_kl",
+                                     "test_nelbo", "test_reconstruction", "test_kl", "seconds"},
+            data::CsvLoggerOptions{.resume = flags.resume, .resume_after = double(loader.epoch())});
+      }
       // --- the epoch loop ---
       for (int64_t epoch = loader.epoch() + 1; epoch <= flags.epochs; ++epoch) {
         vae.train();
@@ -289,8 +305,12 @@ int main(int argc, char** argv) {
           check_finite_loss(where, "the reconstruction term", reconstruction);
           check_finite_loss(where, "the KL term", kl);
           Variable loss = terms.total(flags.beta);
+          // The loss sums over the batch; averaging the ranks' gradients would divide that sum
+          // by the number of ranks, so each rank's share is scaled back up first.
+          if (is_parallel()) loss = loss * double(ranks());
           vae.zero_grad();
           loss.backward();
+          averager.synchronize();
           adam.step();
 
           reconstruction_sum += reconstruction;
@@ -299,8 +319,11 @@ int main(int argc, char** argv) {
           char text[64];
           std::snprintf(text, sizeof text, "-ELBO %.2f",
                         (reconstruction_sum + kl_sum) / double(seen));
-          progress.update(++step, seen, text);
+          progress.update(++step, seen * ranks(), text);
         }
+        reconstruction_sum = sum_over_ranks(reconstruction_sum);
+        kl_sum = sum_over_ranks(kl_sum);
+        seen = int64_t(sum_over_ranks(double(seen)));
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -317,13 +340,17 @@ int main(int argc, char** argv) {
             "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
             train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
         progress.finish(summary);
-        metrics.log({double(epoch), train_reconstruction + train_kl, train_reconstruction, train_kl,
-                     test.nelbo, test.reconstruction, test.kl, seconds});
+        const std::vector<std::string> noise_states =
+            gather_from_ranks(generator_state_to_string(noise));
+        if (!is_main_rank()) continue;
+        metrics->log({double(epoch), train_reconstruction + train_kl, train_reconstruction,
+                      train_kl, test.nelbo, test.reconstruction, test.kl, seconds});
 
         // The checkpoint before the pictures: a failure drawing them must not cost the epoch.
         std::map<std::string, std::string> metadata = settings.metadata();
         metadata["epoch"] = std::to_string(epoch);
-        metadata["noise_generator"] = generator_state_to_string(noise);
+        for (int r = 0; r < ranks(); ++r)
+          metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
         metadata["loader"] = loader.state().to_string();
         save_training_checkpoint(checkpoint_path, parts, metadata);
         write_pictures(vae, d, fixed_z, epoch, out);

@@ -1,5 +1,7 @@
 #include "nn/module.h"
 
+#include "tensor/tensor.h"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -104,7 +106,70 @@ void Module::train(bool on) {
 }
 
 void Module::zero_grad() {
-  for (Variable& parameter : parameters()) parameter.reset_grad();
+  if (parameters_are_flat()) {
+    flat_gradients_.zero_();  // one fill instead of one per parameter
+    for (Variable& parameter : parameters()) parameter.reset_grad();
+    return;
+  }
+  for (Variable& parameter : parameters()) parameter.zero_grad();
+}
+
+namespace {
+
+// parameters() without repeats: a parameter shared by two submodules is listed twice.
+std::vector<Variable> unique_parameters(const std::vector<Variable>& parameters) {
+  std::vector<Variable> out;
+  for (const Variable& p : parameters) {
+    bool seen = false;
+    for (const Variable& q : out) seen = seen || q.same_as(p);
+    if (!seen) out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace
+
+void Module::flatten_parameters() {
+  std::vector<Variable> params = unique_parameters(parameters());
+  MINIDL_CHECK(!params.empty(), name() << ": flatten_parameters: the module has no parameters");
+  const DType dtype = params.front().dtype();
+  int64_t total = 0;
+  for (const Variable& p : params) {
+    MINIDL_CHECK(p.dtype() == dtype, name() << ": flatten_parameters: parameters of dtypes "
+                                            << dtype << " and " << p.dtype()
+                                            << " cannot share one buffer");
+    total += p.numel();
+  }
+  Tensor values = Tensor::empty({total}, dtype);
+  Tensor grads = zeros({total}, dtype);
+  int64_t offset = 0;
+  for (Variable& p : params) {
+    const int64_t n = p.numel();
+    Tensor value = values.narrow(0, offset, n).view(p.shape());
+    value.copy_(p.data());
+    p.set_data(value);
+    // Gradients are stored for every parameter, so the gradient slices line up with the values.
+    p.set_grad_storage(grads.narrow(0, offset, n).view(p.shape()));
+    offset += n;
+  }
+  flat_parameters_ = values;
+  flat_gradients_ = grads;
+}
+
+bool Module::parameters_are_flat() const {
+  if (!flat_parameters_.defined()) return false;
+  int64_t offset = 0;
+  for (const Variable& p : unique_parameters(parameters())) {
+    const Tensor& value = p.data();
+    const Tensor& grad = p.grad_storage();
+    if (!value.shares_storage_with(flat_parameters_) ||
+        value.offset() != flat_parameters_.offset() + offset || !value.is_contiguous() ||
+        !grad.defined() || !grad.shares_storage_with(flat_gradients_) ||
+        grad.offset() != flat_gradients_.offset() + offset)
+      return false;
+    offset += p.numel();
+  }
+  return offset == flat_parameters_.numel();
 }
 
 int64_t Module::parameter_count() const {

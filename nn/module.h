@@ -64,9 +64,24 @@ class Module : public std::enable_shared_from_this<Module> {
   bool is_training() const { return training_; }
 
   // Forgets every parameter's gradient (backward() accumulates into grad(), so call this before
-  // each backward pass that should start from zero).
+  // each backward pass that should start from zero). The gradient storage is zeroed in place and
+  // kept: grad() is undefined until the next backward pass reaches the parameter, then a view of
+  // the same memory as the step before.
   void zero_grad();
   int64_t parameter_count() const;  // total elements over parameters()
+
+  // Moves every parameter's value into one flat buffer and its gradient storage into another, in
+  // parameters() order (a parameter shared by two submodules once); each parameter becomes a view
+  // of its slice. Values and gradients are unchanged and the Variables keep their identity, so an
+  // optimizer already built stays attached. The buffers persist across steps: zero_grad is then
+  // one fill, and a data-parallel wrapper averages gradients in place, slice by slice. Needs one
+  // dtype for all parameters; call it again after replacing parameter values with set_data.
+  void flatten_parameters();
+  // The flat buffers (undefined before flatten_parameters), and whether every parameter is still
+  // the view flatten_parameters made (set_data on a parameter replaces its view).
+  const Tensor& flat_parameters() const { return flat_parameters_; }
+  const Tensor& flat_gradients() const { return flat_gradients_; }
+  bool parameters_are_flat() const;
 
   // One-line description for printing, e.g. "Linear(784 -> 400)". The default is the class name
   // without namespaces ("VAE" for a user's class VAE), so containers need not override it.
@@ -85,6 +100,8 @@ class Module : public std::enable_shared_from_this<Module> {
   std::deque<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  Tensor flat_parameters_;
+  Tensor flat_gradients_;
 };
 
 // Prints the module tree, one child per line, and the parameter count:

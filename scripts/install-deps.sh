@@ -12,6 +12,7 @@ packages=(
   libopenblas0-openmp             # the OpenMP OpenBLAS minidl links by default (docs/threads.md)
   libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libbenchmark-dev   # tests and benchmarks
+  libopenmpi-dev openmpi-bin      # distributed/: data-parallel training under mpirun
   gnuplot-nox                     # training curves
   dataset-fashion-mnist           # /usr/share/datasets/fashion-mnist
   "$@"

@@ -67,7 +67,8 @@ Variable Classifier::output(const Variable& features) const { return output_->fo
 Variable Classifier::forward(const Variable& x) { return output(features(x)); }
 
 EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
-                                   data::DataLoader& loader, ProgressLine* progress) {
+                                   data::DataLoader& loader, ProgressLine* progress,
+                                   GradientAverager* averager) {
   classifier.train();
   double loss_sum = 0;
   int64_t correct = 0, seen = 0, step = 0;
@@ -78,6 +79,7 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
                       loss.item());
     classifier.zero_grad();
     loss.backward();
+    if (averager) averager->synchronize();
     adam.step();
 
     loss_sum += loss.item() * double(batch->size());
@@ -86,9 +88,12 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
     if (progress) {
       char text[64];
       std::snprintf(text, sizeof text, "loss %.4f", loss_sum / double(seen));
-      progress->update(++step, seen, text);
+      progress->update(++step, seen * ranks(), text);
     }
   }
+  loss_sum = sum_over_ranks(loss_sum);
+  correct = int64_t(sum_over_ranks(double(correct)));
+  seen = int64_t(sum_over_ranks(double(seen)));
   return {loss_sum / double(seen), double(correct) / double(seen)};
 }
 

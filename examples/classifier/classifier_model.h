@@ -12,6 +12,7 @@
 #include <string>
 
 #include "data/dataloader.h"
+#include "examples/common/parallel.h"
 #include "examples/common/progress.h"
 #include "metrics/evaluator.h"
 #include "nn/conv.h"
@@ -54,8 +55,11 @@ struct EpochResult {
   double loss = 0;
   double accuracy = 0;
 };
+// In a data-parallel run `averager` averages the gradients before each step, the loader holds
+// this rank's shard, and the result is over all ranks' samples.
 EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
-                                   data::DataLoader& loader, ProgressLine* progress);
+                                   data::DataLoader& loader, ProgressLine* progress,
+                                   GradientAverager* averager = nullptr);
 
 // Loads the classifier at `path`, or, when there is no file there, trains one with the W1 defaults
 // (5 epochs of Adam 1e-3, batch 128, seed 1) on Fashion-MNIST from `data_dir` and saves it at

@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "data/data.h"
 #include "examples/classifier/classifier_model.h"
+#include "examples/common/parallel.h"
 #include "examples/common/progress.h"
 #include "examples/common/run_folder.h"
 #include "examples/common/training_checkpoint.h"
@@ -97,8 +99,11 @@ void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& setti
 int train_image_gan(const std::string& program, const std::string& title, ImageGanFlags& flags,
                     RunSettings& settings, const BuildImageGan& build) {
   setup_compute(flags.threads);
-  RunFolder folder(program, flags);
-  const std::string checkpoint_path = folder.checkpoint();
+  // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
+  std::optional<RunFolder> folder;
+  if (is_main_rank()) folder.emplace(program, flags);
+  wait_for_ranks();
+  const std::string checkpoint_path = (fs::path(flags.out) / RunFolder::kCheckpoint).string();
   const fs::path out = flags.out;
   int64_t saved_epoch = 0;
   if (flags.resume) {
@@ -117,9 +122,10 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   const int64_t latent = flags.latent;
 
   // --- data: pixels in [-1, 1] to match G's tanh ---
-  data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, flags.data_dir,
-                                                        data::PixelRange::MinusOneToOne);
-  data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, flags.data_dir);  // [0, 1]
+  data::LabelledImages train =
+      data::load_fashion_mnist(data::Split::Train, flags.data_dir, data::PixelRange::MinusOneToOne);
+  data::LabelledImages test =
+      data::load_fashion_mnist(data::Split::Test, flags.data_dir);  // [0, 1]
   if (flags.limit > 0 && flags.limit < train.size())
     train.images = train.images.narrow(0, 0, flags.limit);
   const int64_t pixels = train.images.size(1);
@@ -142,12 +148,15 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   gan.latent = latent;
   gan.r1_gamma = flags.r1;
   gan.separate_critic_passes = networks.separate_critic_passes;
-  Generator noise(flags.seed + 1);
+  GradientAverager generator_averager(*gan.generator), critic_averager(*gan.critic);
+  gan.synchronize_generator = [&] { generator_averager.synchronize(); };
+  gan.synchronize_critic = [&] { critic_averager.synchronize(); };
+  Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));  // each rank draws its own
   data::DataLoader loader(train.images, Tensor(),
-                          {.batch_size = flags.batch_size,
-                           .shuffle = true,
-                           .drop_last = true,
-                           .seed = flags.seed + 2});
+                          sharded({.batch_size = flags.batch_size,
+                                   .shuffle = true,
+                                   .drop_last = true,
+                                   .seed = flags.seed + 2}));
   Generator fixed(flags.seed + 3);
   const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
   CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
@@ -158,9 +167,10 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   if (flags.resume) {
     auto metadata = load_training_checkpoint(checkpoint_path, parts);
     generator_state_from_string(
-        noise, require_metadata(metadata, "noise_generator", checkpoint_path), checkpoint_path);
-    loader.load_state(data::DataLoaderState::from_string(
-        require_metadata(metadata, "loader", checkpoint_path)));
+        noise, require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
+        checkpoint_path);
+    loader.load_state(
+        data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
     MINIDL_CHECK(loader.epoch() == saved_epoch,
                  checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
                                  << "state is at epoch " << loader.epoch());
@@ -173,10 +183,15 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
       program.c_str(), flags.loss.c_str(), (long long)flags.critic_steps, flags.lr, flags.beta1,
       flags.beta2, flags.r1);
 
-  data::CsvLogger metrics((out / "metrics.csv").string(),
-                          {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
-                           "classes_covered", "inception_score", "frechet", "alarm", "seconds"},
-                          {.resume = flags.resume, .resume_after = double(loader.epoch())});
+  std::optional<data::CsvLogger> metrics;
+  if (is_main_rank()) {
+    metrics.emplace(
+        (out / "metrics.csv").string(),
+        std::vector<std::string>{"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
+                                 "classes_covered", "inception_score", "frechet", "alarm",
+                                 "seconds"},
+        data::CsvLoggerOptions{.resume = flags.resume, .resume_after = double(loader.epoch())});
+  }
 
   for (int64_t epoch = loader.epoch() + 1; epoch <= flags.epochs; ++epoch) {
     ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs),
@@ -204,7 +219,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
       char text[96];
       std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(critic_updates),
                     generator_updates ? g_loss / double(generator_updates) : 0.0);
-      progress.update(critic_updates, seen, text);
+      progress.update(critic_updates, seen * ranks(), text);
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -226,18 +241,24 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
         "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
         "FD %.2f%s",
         d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
-        (long long)scores.coverage.classes_covered, scores.inception_score,
-        scores.frechet_distance, alarm ? " | ALARM" : "");
+        (long long)scores.coverage.classes_covered, scores.inception_score, scores.frechet_distance,
+        alarm ? " | ALARM" : "");
     progress.finish(summary);
-    if (alarm) std::fprintf(stderr, "%s: warning: %s\n", program.c_str(), stability.reason().c_str());
-    metrics.log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
-                 double(scores.coverage.classes_covered), scores.inception_score,
-                 scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
+    const std::vector<std::string> noise_states =
+        gather_from_ranks(generator_state_to_string(noise));
+    if (!is_main_rank()) continue;
+    if (alarm)
+      std::fprintf(stderr, "%s: warning: %s\n", program.c_str(), stability.reason().c_str());
+    metrics->log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
+                  double(scores.coverage.classes_covered), scores.inception_score,
+                  scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
 
     // --- checkpoint (first: a failure drawing must not cost the epoch), pictures, curves ---
     std::map<std::string, std::string> metadata = settings.metadata();
     metadata["epoch"] = std::to_string(epoch);
-    metadata["noise_generator"] = generator_state_to_string(noise);
+    for (int r = 0; r < ranks(); ++r) {
+      metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
+    }
     metadata["loader"] = loader.state().to_string();
     metadata["stability"] = stability.save();
     save_training_checkpoint(checkpoint_path, parts, metadata);
@@ -262,6 +283,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   }
 
   // --- samples in [0, 1] for other tools (minidl-info score, Python) ---
+  if (!is_main_rank()) return 0;
   Generator final_noise(flags.seed + 5);
   data::write_npy((out / "samples.npy").string(),
                   sample_images01(*gan.generator, flags.samples, latent, final_noise));
@@ -271,6 +293,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
 }
 
 int image_gan_main(int argc, char** argv, const ImageGanProgram& program) {
+  start_ranks(&argc, &argv);
   ImageGanFlags flags;
   flags.out = "runs/" + program.name;
   CLI::App app{program.description, program.name};

@@ -6,6 +6,7 @@
 #include <exception>
 #include <sstream>
 
+#include "examples/common/parallel.h"
 #include "tensor/tensor.h"
 
 namespace minidl::examples {
@@ -28,22 +29,27 @@ int parse_flags(CLI::App& app, int argc, char** argv) {
 }
 
 int run_program(const std::string& program, const std::function<int()>& body) {
+  std::string message;
+  int code = 1;
   try {
     return body();
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
-    return 2;
+    message = e.what();
+    code = 2;
   } catch (const DivergedError& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
-    return 3;
+    message = e.what();
+    code = 3;
   } catch (const Error& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    message = e.what();
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "%s: out of memory\n", program.c_str());
+    message = "out of memory";
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+    message = e.what();
   }
-  return 1;
+  // Under mpirun the other ranks may be waiting for this one in a collective: end them all.
+  if (is_parallel()) end_job(program + ": " + message, code);
+  std::fprintf(stderr, "%s: %s\n", program.c_str(), message.c_str());
+  return code;
 }
 
 CLI::Validator finite_in(double low, double high, bool low_open) {

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "examples/common/parallel.h"
+
 namespace minidl::examples {
 
 std::string format_duration(double seconds) {
@@ -37,6 +39,7 @@ ProgressLine::ProgressLine(std::string label, int64_t total_steps)
     : label_(std::move(label)),
       total_steps_(total_steps),
       interactive_(isatty(fileno(stderr)) != 0),
+      silent_(!is_main_rank()),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -56,6 +59,7 @@ std::string ProgressLine::render(int64_t step, int64_t samples, const std::strin
 }
 
 void ProgressLine::update(int64_t step, int64_t samples, const std::string& metrics) {
+  if (silent_) return;
   const auto now = std::chrono::steady_clock::now();
   if (interactive_) {
     if (now - last_draw_ < std::chrono::milliseconds(100) && step < total_steps_) return;
@@ -76,6 +80,7 @@ void ProgressLine::update(int64_t step, int64_t samples, const std::string& metr
 }
 
 void ProgressLine::finish(const std::string& summary) {
+  if (silent_) return;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string line = label_ + "  " + summary + "  (" + format_duration(elapsed) + ")";

@@ -28,6 +28,7 @@ class ProgressLine {
   std::string label_;
   int64_t total_steps_;
   bool interactive_;
+  bool silent_;  // on every rank but 0 of a data-parallel run
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
   int64_t next_plain_quarter_ = 1;

@@ -148,6 +148,7 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
   }
   gan.critic->zero_grad();
   loss.backward();
+  if (gan.synchronize_critic) gan.synchronize_critic();
   gan.critic_optimizer->step();
   step.loss = loss.item();
   return step;
@@ -182,6 +183,7 @@ double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
                       : -mean(fake_scores);
   gan.generator->zero_grad();
   loss.backward();
+  if (gan.synchronize_generator) gan.synchronize_generator();
   gan.generator_optimizer->step();
   return loss.item();
 }

@@ -20,6 +20,7 @@
 //     come from m different modes most of the time), so D can see and punish mode collapse.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +71,8 @@ struct GanNetworks {
   // Real and fake batches through the critic in two passes rather than one joint pass: needed
   // when the critic has batch normalisation, whose statistics would otherwise mix the two.
   bool separate_critic_passes = false;
+  // Data-parallel runs: average each network's gradients over the ranks before its step.
+  std::function<void()> synchronize_generator, synchronize_critic;
 };
 
 struct CriticStep {

@@ -51,7 +51,7 @@ void Optimizer::zero_grad() {
   for (size_t g = 0; g < group_count(); ++g) {
     for (const Variable& p : group_params(g)) {
       Variable handle = p;  // shares p's gradient slot
-      handle.reset_grad();
+      handle.zero_grad();
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -276,4 +277,65 @@ TEST(DataLoader, UnlabelledData) {
   ASSERT_TRUE(batch.has_value());
   EXPECT_FALSE(batch->labels.defined());
   EXPECT_EQ(batch->inputs.shape(), (Shape{5, 2}));
+}
+
+TEST(DataLoaderShards, ShardsOfBatchBAreTheSlicesOfOneLoaderWithBatchNTimesB) {
+  // 23 samples, 3 shards of batch 2: global batches of 6, then a last one of 5 split 2 + 2 + 1.
+  const int64_t shards = 3;
+  DataLoader whole(numbered_dataset(23), {.batch_size = 2 * shards, .seed = 9});
+  std::vector<std::unique_ptr<DataLoader>> parts;
+  for (int64_t r = 0; r < shards; ++r) {
+    parts.push_back(std::make_unique<DataLoader>(
+        numbered_dataset(23),
+        DataLoaderOptions{.batch_size = 2, .seed = 9, .num_shards = shards, .shard = r}));
+    EXPECT_EQ(parts.back()->batches_per_epoch(), whole.batches_per_epoch());
+  }
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    const auto expected = one_epoch(whole);
+    std::vector<std::vector<std::vector<int64_t>>> got;
+    for (auto& part : parts) got.push_back(one_epoch(*part));
+    ASSERT_EQ(expected.size(), 4u);
+    for (size_t b = 0; b < expected.size(); ++b) {
+      std::vector<int64_t> joined;
+      for (int64_t r = 0; r < shards; ++r) {
+        ASSERT_EQ(got[size_t(r)].size(), expected.size());
+        const auto& slice = got[size_t(r)][b];
+        EXPECT_EQ(slice.size(), b < 3 ? 2u : (r < 2 ? 2u : 1u)) << "batch " << b << " shard " << r;
+        joined.insert(joined.end(), slice.begin(), slice.end());
+      }
+      EXPECT_EQ(joined, expected[b]) << "batch " << b;
+    }
+  }
+}
+
+TEST(DataLoaderShards, ALastBatchSmallerThanTheShardCountIsDropped) {
+  // 13 = 2 * 6 + 1: the last sample cannot be split among 3 shards without empty batches.
+  DataLoader part(numbered_dataset(13), {.batch_size = 2, .seed = 1, .num_shards = 3, .shard = 2});
+  EXPECT_EQ(part.batches_per_epoch(), 2);
+  for (const auto& b : one_epoch(part)) EXPECT_EQ(b.size(), 2u);
+}
+
+TEST(DataLoaderShards, ResumeRestoresTheShardsPosition) {
+  const DataLoaderOptions options{.batch_size = 3, .seed = 4, .num_shards = 2, .shard = 1};
+  DataLoader original(numbered_dataset(20), options);
+  for (int i = 0; i < 5; ++i) original.next();  // into the second epoch
+  const DataLoaderState state = original.state();
+  DataLoader resumed(numbered_dataset(20), options);
+  resumed.load_state(state);
+  for (int i = 0; i < 8; ++i) {
+    std::optional<Batch> a = original.next(), b = resumed.next();
+    ASSERT_EQ(a.has_value(), b.has_value());
+    if (a) {
+      EXPECT_EQ(a->indices, b->indices);
+    }
+  }
+}
+
+TEST(DataLoaderShards, BadShardIsAnError) {
+  try {
+    DataLoader loader(numbered_dataset(5), {.num_shards = 2, .shard = 2});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("shard 2 of 2 shards"));
+  }
 }
