@@ -24,6 +24,7 @@
 #include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
 #include "examples/vae/vae_model.h"
+#include "metrics/latent_information.h"
 #include "nn/optim/adam.h"
 #include "nn/safetensors.h"
 
@@ -49,6 +50,7 @@ struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwri
   double beta = 1.0;
   bool eval_only = false;
   int64_t iw_samples = 0;
+  int64_t analyse = 0;  // test images whose KL term is taken apart at the end (0: off)
   int64_t limit = 0;  // train on the first `limit` images only (0: all)
 };
 
@@ -87,6 +89,28 @@ Dataset load_dataset(const Flags& flags) {
 struct Evaluation {
   double nelbo = 0, reconstruction = 0, kl = 0;
 };
+
+// The KL term of the first `count` images split into I(x; z), total correlation and dimension-wise
+// KL (metrics/latent_information.h), with the active units, printed in nats per image.
+void analyse_kl(const Vae& vae, const Tensor& images, int64_t count, uint64_t seed) {
+  NoGradGuard no_grad;
+  const int64_t n = std::min(count, images.size(0));
+  std::vector<Tensor> means, logvars;
+  for (int64_t first = 0; first < n; first += 1000) {
+    const Vae::Posterior q =
+        vae.encode(Variable(images.narrow(0, first, std::min<int64_t>(1000, n - first))));
+    means.push_back(q.mu.data().to(DType::Float64));
+    logvars.push_back(q.logvar.data().to(DType::Float64));
+  }
+  Generator gen(seed);
+  const metrics::KlDecomposition k = metrics::decompose_kl(concat(means), concat(logvars), gen);
+  std::printf(
+      "vae: KL term on %lld test images %.2f nats = I(x;z) %.2f + total correlation %.2f + "
+      "dimension-wise KL %.2f (sum %.2f +- %.2f); active units %lld of %zu\n",
+      (long long)n, k.kl, k.index_code_mi, k.total_correlation, k.dimension_wise_kl,
+      k.index_code_mi + k.total_correlation + k.dimension_wise_kl, k.standard_error,
+      (long long)k.active_units, k.mean_variance.size());
+}
 
 Evaluation evaluate(const Vae& vae, const Tensor& images, uint64_t seed) {
   NoGradGuard no_grad;
@@ -202,6 +226,12 @@ int main(int argc, char** argv) {
   app.add_option("--iw-samples", flags.iw_samples,
                  "At the end, also estimate -log p(x) with the importance-weighted bound using "
                  "this many samples per image (0: off)")
+      ->check(CLI::Range(int64_t(0), int64_t(100000)))
+      ->capture_default_str();
+  app.add_option("--analyse", flags.analyse,
+                 "At the end, split the KL term of this many test images into I(x;z), total "
+                 "correlation and dimension-wise KL, and count the active units (0: off; "
+                 "quadratic in N: 10000 takes tens of seconds)")
       ->check(CLI::Range(int64_t(0), int64_t(100000)))
       ->capture_default_str();
   add_limit_flag(app, flags.limit);
@@ -373,6 +403,7 @@ int main(int argc, char** argv) {
       std::printf("vae: test -log p(x) <= %.2f nats/image (importance-weighted bound, K = %lld)\n",
                   nll, (long long)flags.iw_samples);
     }
+    if (flags.analyse > 0) analyse_kl(vae, d.test, flags.analyse, flags.seed + 6);
     return 0;
   });
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "autograd/autograd.h"
 #include "data/data.h"
@@ -37,6 +38,31 @@ TEST(Vae, SmokeTrainingOnASubsetLowersTheNegativeElbo) {
     EXPECT_TRUE(fs::exists(dir / file)) << file;
   }
   EXPECT_NE(r.output.find("vae: test negative ELBO"), std::string::npos) << r.output;
+
+  // The trained model's KL term taken apart on 400 test images: the three parts add up to it
+  // within the estimator's error, and I(x; z) is between 0 and log 400.
+  ProgramRun a = run_program(example_program("vae"), "--eval-only --analyse 400 " +
+                                                         std::string(kThreads) + " --out '" +
+                                                         dir.string() + "'");
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  const size_t at = a.output.find("vae: KL term on 400 test images");
+  ASSERT_NE(at, std::string::npos) << a.output;
+  double kl = 0, mi = 0, tc = 0, dw = 0, sum = 0, se = 0;
+  long long active = 0;
+  size_t latent = 0;
+  ASSERT_EQ(std::sscanf(a.output.c_str() + at,
+                        "vae: KL term on 400 test images %lf nats = I(x;z) %lf + total correlation "
+                        "%lf + dimension-wise KL %lf (sum %lf +- %lf); active units %lld of %zu",
+                        &kl, &mi, &tc, &dw, &sum, &se, &active, &latent),
+            8)
+      << a.output.substr(at);
+  EXPECT_GT(kl, 1.0);
+  EXPECT_NEAR(sum, kl, 5 * se + 0.05);
+  EXPECT_GT(mi, 0.0);
+  EXPECT_LE(mi, std::log(400.0) + 1e-9);
+  EXPECT_GE(tc, -0.05);
+  EXPECT_EQ(latent, 20u);
+  EXPECT_GE(active, 1);
 }
 
 // On a folder of 600 Fashion-MNIST images (60 held out), so that evaluating the test set after
