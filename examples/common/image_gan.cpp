@@ -23,32 +23,55 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// --epochs' upper bound, and so the largest epoch a checkpoint may claim.
-constexpr int64_t kMaxEpochs = 100000;
-
 // G(z) in evaluation mode (batch normalisation with its running statistics, so a sample does not
 // depend on the others drawn with it), mapped from tanh's [-1, 1] to [0, 1].
 Tensor sample_images01(nn::Module& generator, int64_t n, int64_t latent, Generator& noise) {
   generator.eval();
   Tensor samples = generate(generator, n, latent, noise);
   generator.train();
-  return clamp(mul(add(samples, 1.0), 0.5), 0.0, 1.0);
+  return to_unit_range(samples);
 }
 
 }  // namespace
 
-void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings) {
+Tensor to_unit_range(const Tensor& images) { return clamp(mul(add(images, 1.0), 0.5), 0.0, 1.0); }
+
+void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings) {
   app.add_option("--data-dir", flags.data_dir,
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
-  app.add_option("--loss", flags.loss, "ns (non-saturating), wgan-gp or hinge")
-      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
-      ->capture_default_str();
   app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
-      ->check(CLI::Range(int64_t(1), kMaxEpochs))
+      ->check(CLI::Range(int64_t(1), kMaxGanEpochs))
       ->capture_default_str();
   app.add_option("--batch-size", flags.batch_size, "Real images per critic step")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
+      ->capture_default_str();
+  app.add_option("--classifier", flags.classifier,
+                 "Evaluator checkpoint from the classifier program, MLP or --arch conv (default: "
+                 "runs/classifier/classifier.safetensors, trained there if missing)");
+  app.add_option("--monitor-samples", flags.monitor_samples,
+                 "Samples scored by the monitors each epoch")
+      ->check(CLI::Range(int64_t(100), int64_t(1000000)))
+      ->capture_default_str();
+  app.add_option("--samples", flags.samples, "Samples written to samples.npy at the end")
+      ->check(CLI::Range(int64_t(1), int64_t(1000000)))
+      ->capture_default_str();
+  add_limit_flag(app, flags.limit);
+  add_run_flags(app, flags);
+  using enum RunSettings::OnResume;
+  settings.add("--batch-size", flags.batch_size);
+  settings.add("--limit", flags.limit);
+  settings.add("--seed", flags.seed);
+  settings.add("--epochs", flags.epochs, MayChange);
+  settings.add("--monitor-samples", flags.monitor_samples, MayChange);
+  settings.add("--samples", flags.samples, MayChange);
+  settings.add("--data-dir", flags.data_dir, MayChange);
+}
+
+void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings) {
+  add_gan_run_flags(app, flags, settings);
+  app.add_option("--loss", flags.loss, "ns (non-saturating), wgan-gp or hinge")
+      ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
       ->capture_default_str();
   app.add_option("--latent", flags.latent, "Dimensions of z")
       ->check(CLI::Range(int64_t(1), int64_t(4096)))
@@ -67,73 +90,124 @@ void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& setti
                  "real images (0: off)")
       ->check(finite_in(0, 1e6))
       ->capture_default_str();
-  app.add_option("--classifier", flags.classifier,
-                 "Evaluator checkpoint from the classifier program, MLP or --arch conv (default: "
-                 "runs/classifier/classifier.safetensors, trained there if missing)");
-  app.add_option("--monitor-samples", flags.monitor_samples,
-                 "Samples scored by the monitors each epoch")
-      ->check(CLI::Range(int64_t(100), int64_t(1000000)))
-      ->capture_default_str();
-  app.add_option("--samples", flags.samples, "Samples written to samples.npy at the end")
-      ->check(CLI::Range(int64_t(1), int64_t(1000000)))
-      ->capture_default_str();
-  add_limit_flag(app, flags.limit);
-  add_run_flags(app, flags);
-  using enum RunSettings::OnResume;
   settings.add("--loss", flags.loss);
-  settings.add("--batch-size", flags.batch_size);
   settings.add("--latent", flags.latent);
   settings.add("--critic-steps", flags.critic_steps);
-  settings.add("--limit", flags.limit);
   settings.add("--lr", flags.lr);
   settings.add("--beta1", flags.beta1);
   settings.add("--beta2", flags.beta2);
   settings.add("--r1", flags.r1);
-  settings.add("--seed", flags.seed);
-  settings.add("--epochs", flags.epochs, MayChange);
-  settings.add("--monitor-samples", flags.monitor_samples, MayChange);
-  settings.add("--samples", flags.samples, MayChange);
-  settings.add("--data-dir", flags.data_dir, MayChange);
+}
+
+GanRun::GanRun(const std::string& program, GanRunFlags& flags, RunSettings& settings) {
+  setup_compute(flags.threads);
+  // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
+  if (is_main_rank()) folder_.emplace(program, flags);
+  wait_for_ranks();
+  out = flags.out;
+  checkpoint_path = (out / RunFolder::kCheckpoint).string();
+  if (flags.resume) {
+    const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+    saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxGanEpochs);
+    print_resume_line(program, "resuming", checkpoint_path, "epoch " + std::to_string(saved_epoch),
+                      settings.resume_from(saved, checkpoint_path));
+  }
+  if (flags.classifier.empty()) flags.classifier = "runs/classifier/classifier.safetensors";
+  // --- data: pixels in [-1, 1] to match G's tanh ---
+  train =
+      data::load_fashion_mnist(data::Split::Train, flags.data_dir, data::PixelRange::MinusOneToOne);
+  data::LabelledImages test =
+      data::load_fashion_mnist(data::Split::Test, flags.data_dir);  // [0, 1]
+  if (flags.limit > 0 && flags.limit < train.size())
+    train.images = train.images.narrow(0, 0, flags.limit);
+  // --- the evaluator and the real test set's feature statistics (computed once) ---
+  evaluator = std::make_unique<metrics::Evaluator>(
+      make_evaluator(load_or_train_classifier(flags.classifier, flags.data_dir)));
+  test_features = evaluator->feature_statistics(test.images);
+}
+
+std::map<std::string, std::string> GanRun::restore(const CheckpointParts& parts, Generator& noise,
+                                                   data::DataLoader& loader,
+                                                   StabilityMonitor& stability) {
+  if (saved_epoch == 0) return {};
+  auto metadata = load_training_checkpoint(checkpoint_path, parts);
+  generator_state_from_string(
+      noise, require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
+      checkpoint_path);
+  loader.load_state(
+      data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+  MINIDL_CHECK(loader.epoch() == saved_epoch,
+               checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
+                               << "state is at epoch " << loader.epoch());
+  stability.load(require_metadata(metadata, "stability", checkpoint_path));
+  return metadata;
+}
+
+std::map<std::string, std::string> GanRun::checkpoint_metadata(
+    const RunSettings& settings, int64_t epoch, const Generator& noise,
+    const data::DataLoader& loader, const StabilityMonitor& stability) const {
+  const std::vector<std::string> noise_states =
+      gather_from_ranks(generator_state_to_string(noise));
+  std::map<std::string, std::string> metadata = settings.metadata();
+  metadata["epoch"] = std::to_string(epoch);
+  for (int r = 0; r < ranks(); ++r) {
+    metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
+  }
+  metadata["loader"] = loader.state().to_string();
+  metadata["stability"] = stability.save();
+  return metadata;
+}
+
+metrics::GeneratorScores GanRun::score(const metrics::Evaluation& evaluation) const {
+  return metrics::generator_scores(evaluation.probabilities, evaluation.features, test_features);
+}
+
+void GanRun::write_samples(const std::string& program, const Tensor& samples01) const {
+  if (!is_main_rank()) return;
+  data::write_npy((out / "samples.npy").string(), samples01);
+  std::printf("%s: wrote %s/samples.npy (%lld x %lld, pixels in [0, 1])\n", program.c_str(),
+              out.c_str(), (long long)samples01.size(0), (long long)samples01.size(1));
+}
+
+std::string gan_summary(const GanEpoch& epoch, const metrics::GeneratorScores& scores) {
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS "
+                "%.2f, FD %.2f",
+                epoch.d_loss, epoch.g_loss, epoch.d_real, epoch.d_fake,
+                scores.coverage.kl_from_uniform, (long long)scores.coverage.classes_covered,
+                scores.inception_score, scores.frechet_distance);
+  return text;
+}
+
+std::vector<std::string> gan_metric_columns() {
+  return {"d_loss",   "g_loss",          "d_real",          "d_fake",
+          "class_kl", "classes_covered", "inception_score", "frechet"};
+}
+
+std::vector<double> gan_metric_values(const GanEpoch& epoch,
+                                      const metrics::GeneratorScores& scores) {
+  return {epoch.d_loss,
+          epoch.g_loss,
+          epoch.d_real,
+          epoch.d_fake,
+          scores.coverage.kl_from_uniform,
+          double(scores.coverage.classes_covered),
+          scores.inception_score,
+          scores.frechet_distance};
 }
 
 int train_image_gan(const std::string& program, const std::string& title, ImageGanFlags& flags,
                     RunSettings& settings, const BuildImageGan& build) {
-  setup_compute(flags.threads);
-  // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
-  std::optional<RunFolder> folder;
-  if (is_main_rank()) folder.emplace(program, flags);
-  wait_for_ranks();
-  const std::string checkpoint_path = (fs::path(flags.out) / RunFolder::kCheckpoint).string();
-  const fs::path out = flags.out;
-  int64_t saved_epoch = 0;
-  if (flags.resume) {
-    const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
-    saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
-    print_resume_line(program, "resuming", checkpoint_path, "epoch " + std::to_string(saved_epoch),
-                      settings.resume_from(saved, checkpoint_path));
-  }
+  GanRun run(program, flags, settings);
   const GanLoss loss = parse_gan_loss(flags.loss);
   const bool wgan = loss == GanLoss::WganGp;
   if (flags.critic_steps == 0) flags.critic_steps = wgan ? 5 : 1;
   if (flags.lr == 0) flags.lr = wgan ? 1e-4 : 2e-4;
   if (flags.beta1 < 0) flags.beta1 = wgan ? 0.0 : 0.5;
   if (flags.beta2 < 0) flags.beta2 = wgan ? 0.9 : 0.999;
-  if (flags.classifier.empty()) flags.classifier = "runs/classifier/classifier.safetensors";
   const int64_t latent = flags.latent;
-
-  // --- data: pixels in [-1, 1] to match G's tanh ---
-  data::LabelledImages train =
-      data::load_fashion_mnist(data::Split::Train, flags.data_dir, data::PixelRange::MinusOneToOne);
-  data::LabelledImages test =
-      data::load_fashion_mnist(data::Split::Test, flags.data_dir);  // [0, 1]
-  if (flags.limit > 0 && flags.limit < train.size())
-    train.images = train.images.narrow(0, 0, flags.limit);
-  const int64_t pixels = train.images.size(1);
-
-  // --- the evaluator and the real test set's feature statistics (computed once) ---
-  metrics::Evaluator evaluator =
-      make_evaluator(load_or_train_classifier(flags.classifier, flags.data_dir));
-  const metrics::GaussianFit test_features = evaluator.feature_statistics(test.images);
+  const fs::path& out = run.out;
 
   // --- networks and optimizers ---
   Generator init(flags.seed);
@@ -152,7 +226,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   gan.synchronize_generator = [&] { generator_averager.synchronize(); };
   gan.synchronize_critic = [&] { critic_averager.synchronize(); };
   Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));  // each rank draws its own
-  data::DataLoader loader(train.images, Tensor(),
+  data::DataLoader loader(run.train.images, Tensor(),
                           sharded({.batch_size = flags.batch_size,
                                    .shuffle = true,
                                    .drop_last = true,
@@ -164,18 +238,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
                          {"critic_optimizer", gan.critic_optimizer.get()}},
                         {}};
   StabilityMonitor stability(loss);
-  if (flags.resume) {
-    auto metadata = load_training_checkpoint(checkpoint_path, parts);
-    generator_state_from_string(
-        noise, require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
-        checkpoint_path);
-    loader.load_state(
-        data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
-    MINIDL_CHECK(loader.epoch() == saved_epoch,
-                 checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
-                                 << "state is at epoch " << loader.epoch());
-    stability.load(require_metadata(metadata, "stability", checkpoint_path));
-  }
+  run.restore(parts, noise, loader, stability);
   std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic << '\n';
   std::printf(
       "%s: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g), R1 gamma "
@@ -185,11 +248,11 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
 
   std::optional<data::CsvLogger> metrics;
   if (is_main_rank()) {
+    std::vector<std::string> columns = gan_metric_columns();
+    columns.insert(columns.begin(), "epoch");
+    columns.insert(columns.end(), {"alarm", "seconds"});
     metrics.emplace(
-        (out / "metrics.csv").string(),
-        std::vector<std::string>{"epoch", "d_loss", "g_loss", "d_real", "d_fake", "class_kl",
-                                 "classes_covered", "inception_score", "frechet", "alarm",
-                                 "seconds"},
+        (out / "metrics.csv").string(), columns,
         data::CsvLoggerOptions{.resume = flags.resume, .resume_after = double(loader.epoch())});
   }
 
@@ -197,7 +260,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
     ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs),
                           loader.batches_per_epoch());
     const auto start = std::chrono::steady_clock::now();
-    double d_loss = 0, g_loss = 0, d_real = 0, d_fake = 0;
+    GanEpoch e;
     int64_t critic_updates = 0, generator_updates = 0, seen = 0;
     // --- one epoch: a critic step per real batch, a generator step every critic_steps ---
     while (std::optional<data::Batch> batch = loader.next()) {
@@ -205,63 +268,48 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
           "epoch " + std::to_string(epoch) + ", step " + std::to_string(critic_updates + 1);
       CriticStep d = train_critic(gan, batch->inputs, noise);
       check_finite_loss(where, "D's loss", d.loss);
-      d_loss += d.loss;
-      d_real += d.real_score;
-      d_fake += d.fake_score;
+      e.d_loss += d.loss;
+      e.d_real += d.real_score;
+      e.d_fake += d.fake_score;
       ++critic_updates;
       if (critic_updates % flags.critic_steps == 0) {
         const double generator_loss = train_generator(gan, flags.batch_size, noise);
         check_finite_loss(where, "G's loss", generator_loss);
-        g_loss += generator_loss;
+        e.g_loss += generator_loss;
         ++generator_updates;
       }
       seen += batch->size();
       char text[96];
-      std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(critic_updates),
-                    generator_updates ? g_loss / double(generator_updates) : 0.0);
+      std::snprintf(text, sizeof text, "D %.3f  G %.3f", e.d_loss / double(critic_updates),
+                    generator_updates ? e.g_loss / double(generator_updates) : 0.0);
       progress.update(critic_updates, seen * ranks(), text);
     }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    d_loss /= double(critic_updates);
-    d_real /= double(critic_updates);
-    d_fake /= double(critic_updates);
-    g_loss /= double(std::max<int64_t>(generator_updates, 1));
+    e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    e.d_loss /= double(critic_updates);
+    e.d_real /= double(critic_updates);
+    e.d_fake /= double(critic_updates);
+    e.g_loss /= double(std::max<int64_t>(generator_updates, 1));
 
     // --- monitors on fresh samples, in the evaluator's [0, 1] pixels ---
     Generator monitor_noise(flags.seed + 4);
     Tensor samples01 =
         sample_images01(*gan.generator, flags.monitor_samples, latent, monitor_noise);
-    metrics::GeneratorScores scores = evaluator.score(samples01, test_features);
+    metrics::GeneratorScores scores = run.score(run.evaluator->evaluate(samples01));
     const bool alarm = stability.update(
-        {d_loss, g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform});
-    char summary[200];
-    std::snprintf(
-        summary, sizeof summary,
-        "D %.3f G %.3f | D(x) %.2f D(G(z)) %.2f | class KL %.3f, %lld/10 classes, IS %.2f, "
-        "FD %.2f%s",
-        d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
-        (long long)scores.coverage.classes_covered, scores.inception_score, scores.frechet_distance,
-        alarm ? " | ALARM" : "");
-    progress.finish(summary);
-    const std::vector<std::string> noise_states =
-        gather_from_ranks(generator_state_to_string(noise));
+        {e.d_loss, e.g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform});
+    progress.finish(gan_summary(e, scores) + (alarm ? " | ALARM" : ""));
+    const std::map<std::string, std::string> metadata =
+        run.checkpoint_metadata(settings, epoch, noise, loader, stability);
     if (!is_main_rank()) continue;
     if (alarm)
       std::fprintf(stderr, "%s: warning: %s\n", program.c_str(), stability.reason().c_str());
-    metrics->log({double(epoch), d_loss, g_loss, d_real, d_fake, scores.coverage.kl_from_uniform,
-                  double(scores.coverage.classes_covered), scores.inception_score,
-                  scores.frechet_distance, alarm ? 1.0 : 0.0, seconds});
+    std::vector<double> row = gan_metric_values(e, scores);
+    row.insert(row.begin(), double(epoch));
+    row.insert(row.end(), {alarm ? 1.0 : 0.0, e.seconds});
+    metrics->log(row);
 
     // --- checkpoint (first: a failure drawing must not cost the epoch), pictures, curves ---
-    std::map<std::string, std::string> metadata = settings.metadata();
-    metadata["epoch"] = std::to_string(epoch);
-    for (int r = 0; r < ranks(); ++r) {
-      metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
-    }
-    metadata["loader"] = loader.state().to_string();
-    metadata["stability"] = stability.save();
-    save_training_checkpoint(checkpoint_path, parts, metadata);
+    save_training_checkpoint(run.checkpoint_path, parts, metadata);
     char name[64];
     std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
     {
@@ -285,10 +333,8 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   // --- samples in [0, 1] for other tools (minidl-info score, Python) ---
   if (!is_main_rank()) return 0;
   Generator final_noise(flags.seed + 5);
-  data::write_npy((out / "samples.npy").string(),
-                  sample_images01(*gan.generator, flags.samples, latent, final_noise));
-  std::printf("%s: wrote %s/samples.npy (%lld x %lld, pixels in [0, 1])\n", program.c_str(),
-              out.c_str(), (long long)flags.samples, (long long)pixels);
+  run.write_samples(program,
+                    sample_images01(*gan.generator, flags.samples, latent, final_noise));
   return 0;
 }
 

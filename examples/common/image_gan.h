@@ -1,40 +1,113 @@
-// What the two Fashion-MNIST GAN programs share: `gan` (MLP networks) and `dcgan` (convolutional
-// networks) differ only in the networks they build. Everything else is here: the flags and their
+// What the Fashion-MNIST GAN programs share. `gan` (MLP networks) and `dcgan` (convolutional
+// networks) differ only in the networks they build, and train_image_gan is their whole loop: the flags and their
 // checks, the epoch loop (critic and generator steps), the monitors on the evaluator classifier's
 // outputs (class coverage, class KL, IS-analogue, Fréchet distance, the stability alarm), the
 // progress line, metrics.csv, curves.png, a sample grid per epoch from a fixed z, samples.npy at
-// the end, atomic checkpoints and bit-exact resume.
+// the end, atomic checkpoints and bit-exact resume. `infogan` has its own step (codes, a Q head) and
+// loop, built from the pieces below that do not depend on the networks (GanRun, the summary line).
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "data/data.h"
 #include "examples/common/program.h"
+#include "examples/common/run_folder.h"
 #include "examples/common/run_settings.h"
+#include "examples/common/training_checkpoint.h"
 #include "examples/gan/gan_training.h"
+#include "examples/gan/stability.h"
+#include "metrics/evaluator.h"
 #include "nn/module.h"
 
 namespace minidl::examples {
 
-struct ImageGanFlags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwrite
+// The flags of every Fashion-MNIST GAN trainer (gan, dcgan, infogan).
+struct GanRunFlags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwrite
   std::string data_dir;
-  std::string loss = "ns";
   std::string classifier;  // evaluator checkpoint ("" : runs/classifier/classifier.safetensors)
   int64_t epochs = 20;
   int64_t batch_size = 64;
-  int64_t latent = 100;
-  int64_t critic_steps = 0;  // 0: the loss's default
   int64_t monitor_samples = 10000;
   int64_t samples = 10000;  // written to samples.npy at the end
   int64_t limit = 0;
+};
+
+// Adds GanRunFlags' flags to `app` and registers, in `settings`, those a resumed run must agree on
+// (and --seed; --epochs, --monitor-samples, --samples and --data-dir may change).
+void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings);
+
+struct ImageGanFlags : GanRunFlags {
+  std::string loss = "ns";
+  int64_t latent = 100;
+  int64_t critic_steps = 0;               // 0: the loss's default
   double lr = 0, beta1 = -1, beta2 = -1;  // < 0 (lr 0): the loss's default
   double r1 = 0;                          // R1's gamma (0: off)
 };
 
 // Adds the shared flags to `app` and registers, in `settings`, those a resumed run must agree on.
 void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings);
+
+// What a GAN trainer sets up before it builds its networks, and the pieces of its epoch loop that
+// do not depend on the networks. Constructing it sets up the threads, takes the run folder (rank 0;
+// the other ranks wait for its checks), reads the checkpoint's settings on --resume (printing the
+// resume line), loads the training images in [-1, 1] (the first --limit), and the evaluator with
+// the real test set's feature statistics (computed once).
+class GanRun {
+ public:
+  GanRun(const std::string& program, GanRunFlags& flags, RunSettings& settings);
+
+  // On --resume: loads `parts` and restores the noise generator (this rank's), the loader's place
+  // and the stability monitor; returns the checkpoint's metadata. Does nothing otherwise.
+  std::map<std::string, std::string> restore(const CheckpointParts& parts, Generator& noise,
+                                             data::DataLoader& loader, StabilityMonitor& stability);
+
+  // The epoch's checkpoint metadata: the settings, the epoch, every rank's noise generator, the
+  // loader and the stability monitor. Collective: every rank calls it (rank 0 uses the result).
+  std::map<std::string, std::string> checkpoint_metadata(const RunSettings& settings,
+                                                         int64_t epoch, const Generator& noise,
+                                                         const data::DataLoader& loader,
+                                                         const StabilityMonitor& stability) const;
+
+  // The class-coverage, IS and Fréchet monitors for samples' evaluator outputs.
+  metrics::GeneratorScores score(const metrics::Evaluation& evaluation) const;
+
+  // samples.npy: `samples01` [N, 784] in [0, 1], announced on stdout (rank 0 only).
+  void write_samples(const std::string& program, const Tensor& samples01) const;
+
+  std::filesystem::path out;
+  std::string checkpoint_path;
+  int64_t saved_epoch = 0;  // the checkpoint's epoch on --resume, else 0
+  data::LabelledImages train;
+  std::unique_ptr<metrics::Evaluator> evaluator;
+  metrics::GaussianFit test_features;
+
+ private:
+  std::optional<RunFolder> folder_;
+};
+
+// The losses' part of an epoch's summary line and metrics.csv row, the same in every GAN trainer.
+struct GanEpoch {
+  double d_loss = 0, g_loss = 0, d_real = 0, d_fake = 0;
+  double seconds = 0;
+};
+// "D 0.812 G 1.203 | D(x) 0.61 D(G(z)) 0.38 | class KL 0.041, 10/10 classes, IS 7.12, FD 3.05"
+std::string gan_summary(const GanEpoch& epoch, const metrics::GeneratorScores& scores);
+// The metrics.csv columns after "epoch" (d_loss ... frechet) and their values.
+std::vector<std::string> gan_metric_columns();
+std::vector<double> gan_metric_values(const GanEpoch& epoch, const metrics::GeneratorScores& scores);
+
+// G's output [N, 784] in tanh's [-1, 1] mapped to [0, 1], the evaluator's and samples.npy's range.
+Tensor to_unit_range(const Tensor& images);
+
+// --epochs' upper bound, and so the largest epoch a checkpoint may claim.
+constexpr int64_t kMaxGanEpochs = 100000;
 
 // The two networks of a program, for pixels flattened to [N, 784] in [-1, 1]: G maps z [N, latent]
 // to [N, 784], the critic [N, 784] to scores [N, 1].

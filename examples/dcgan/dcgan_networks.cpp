@@ -34,7 +34,7 @@ std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& 
   return g;
 }
 
-std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init) {
+std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generator& init) {
   auto normalise = [norm](Shape features) -> std::shared_ptr<nn::Module> {
     if (norm == CriticNorm::Layer) return std::make_shared<nn::LayerNorm>(features);
     if (features.size() == 1) return std::make_shared<nn::BatchNorm1d>(features[0]);
@@ -51,6 +51,12 @@ std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& in
   d->push_back(std::make_shared<nn::Linear>(128 * 7 * 7, 1024, true, init));
   d->push_back(normalise({1024}));
   d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
+  return d;
+}
+
+std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init) {
+  // The head goes into the body's own list, so the layers keep their names ("10.weight").
+  std::shared_ptr<nn::Sequential> d = make_dcgan_critic_body(norm, init);
   d->push_back(std::make_shared<nn::Linear>(1024, 1, true, init));
   return d;
 }

@@ -1,6 +1,7 @@
 // The DCGAN networks of workload W5: the InfoGAN paper's MNIST generator and discriminator (Chen et
-// al. 2016, appendix), without the Q head, for 28x28 grayscale images flattened to [N, 784] with
-// pixels in [-1, 1]. PyTorch's default initialisation (every layer's own).
+// al. 2016, appendix), without the Q head (examples/infogan/infogan_networks.h adds it), for 28x28
+// grayscale images flattened to [N, 784] with pixels in [-1, 1]. PyTorch's default initialisation
+// (every layer's own).
 //
 //   G: z -> Linear 1024 -> BatchNorm1d -> ReLU -> Linear 7*7*128 -> BatchNorm1d -> ReLU
 //        -> [128, 7, 7] -> ConvTranspose2d(128, 64, 4, 2, 1) -> BatchNorm2d -> ReLU
@@ -25,6 +26,10 @@ namespace minidl::examples {
 enum class CriticNorm { Batch, Layer };
 
 std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& init);
+// D's body: everything up to and including the LeakyReLU after the 1024-wide layer ([N, 784] ->
+// [N, 1024]). InfoGAN puts two heads on it (D's logit and Q); dcgan's critic is the body plus
+// Linear(1024, 1), in one Sequential, its layers named "0" to "10".
+std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generator& init);
 std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init);
 
 }  // namespace minidl::examples

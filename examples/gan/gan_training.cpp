@@ -154,24 +154,13 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
   return step;
 }
 
-namespace {
+FreezeParameters::FreezeParameters(nn::Module& module) : parameters_(module.parameters()) {
+  for (Variable& p : parameters_) p.set_requires_grad(false);
+}
 
-// While G trains, D's parameters are frozen: the backward pass still goes through D to reach G,
-// but skips the GEMMs for D's weight gradients, which nothing would use.
-class FreezeParameters {
- public:
-  explicit FreezeParameters(nn::Module& module) : parameters_(module.parameters()) {
-    for (Variable& p : parameters_) p.set_requires_grad(false);
-  }
-  ~FreezeParameters() {
-    for (Variable& p : parameters_) p.set_requires_grad(true);
-  }
-
- private:
-  std::vector<Variable> parameters_;
-};
-
-}  // namespace
+FreezeParameters::~FreezeParameters() {
+  for (Variable& p : parameters_) p.set_requires_grad(true);
+}
 
 double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
   FreezeParameters frozen(*gan.critic);

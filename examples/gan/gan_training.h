@@ -87,6 +87,20 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise);
 // One update of the generator on `batch_size` fresh fakes; returns its loss.
 double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise);
 
+// While G trains, D's parameters are frozen: the backward pass still goes through D to reach G,
+// but skips the GEMMs for D's weight gradients, which nothing would use. Scoped: the parameters
+// require grad again when it ends.
+class FreezeParameters {
+ public:
+  explicit FreezeParameters(nn::Module& module);
+  ~FreezeParameters();
+  FreezeParameters(const FreezeParameters&) = delete;
+  FreezeParameters& operator=(const FreezeParameters&) = delete;
+
+ private:
+  std::vector<Variable> parameters_;
+};
+
 // G(z) for n latent draws, without a graph, in batches.
 Tensor generate(nn::Module& generator, int64_t n, int64_t latent, Generator& noise);
 
