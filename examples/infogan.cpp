@@ -106,12 +106,8 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
   t.synchronize_discriminator = [&] { discriminator_averager.synchronize(); };
   t.synchronize_q = [&] { q_averager.synchronize(); };
   t.synchronize_generator = [&] { generator_averager.synchronize(); };
-  Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));  // each rank draws its own
-  data::DataLoader loader(run.train.images, Tensor(),
-                          sharded({.batch_size = flags.batch_size,
-                                   .shuffle = true,
-                                   .drop_last = true,
-                                   .seed = flags.seed + 2}));
+  Generator noise = GanRun::make_noise(flags);
+  data::DataLoader loader = run.make_loader(flags);
   Generator fixed(flags.seed + 3);
   const Tensor sweep_z = randn({1, kNoise}, DType::Float32, fixed);
   CheckpointParts parts{{{"generator", n.generator.get()},

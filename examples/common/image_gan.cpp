@@ -158,6 +158,18 @@ std::map<std::string, std::string> GanRun::checkpoint_metadata(
   return metadata;
 }
 
+data::DataLoader GanRun::make_loader(const GanRunFlags& flags) const {
+  return data::DataLoader(train.images, Tensor(),
+                          sharded({.batch_size = flags.batch_size,
+                                   .shuffle = true,
+                                   .drop_last = true,
+                                   .seed = flags.seed + 2}));
+}
+
+Generator GanRun::make_noise(const GanRunFlags& flags) {
+  return Generator(flags.seed + 1 + 1000003 * uint64_t(rank()));  // each rank draws its own
+}
+
 metrics::GeneratorScores GanRun::score(const metrics::Evaluation& evaluation) const {
   return metrics::generator_scores(evaluation.probabilities, evaluation.features, test_features);
 }
@@ -225,12 +237,8 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   GradientAverager generator_averager(*gan.generator), critic_averager(*gan.critic);
   gan.synchronize_generator = [&] { generator_averager.synchronize(); };
   gan.synchronize_critic = [&] { critic_averager.synchronize(); };
-  Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));  // each rank draws its own
-  data::DataLoader loader(run.train.images, Tensor(),
-                          sharded({.batch_size = flags.batch_size,
-                                   .shuffle = true,
-                                   .drop_last = true,
-                                   .seed = flags.seed + 2}));
+  Generator noise = GanRun::make_noise(flags);
+  data::DataLoader loader = run.make_loader(flags);
   Generator fixed(flags.seed + 3);
   const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
   CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},

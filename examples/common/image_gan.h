@@ -78,6 +78,11 @@ class GanRun {
   // The class-coverage, IS and Fréchet monitors for samples' evaluator outputs.
   metrics::GeneratorScores score(const metrics::Evaluation& evaluation) const;
 
+  // The loader over this rank's shard of every batch of the training images (--batch-size per
+  // rank), shuffled from the seed, and the noise generator of this rank's draws.
+  data::DataLoader make_loader(const GanRunFlags& flags) const;
+  static Generator make_noise(const GanRunFlags& flags);
+
   // samples.npy: `samples01` [N, 784] in [0, 1], announced on stdout (rank 0 only).
   void write_samples(const std::string& program, const Tensor& samples01) const;
 

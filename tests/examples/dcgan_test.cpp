@@ -7,17 +7,16 @@
 
 #include "autograd/autograd.h"
 #include "data/npy.h"
-#include "examples/classifier/classifier_model.h"
 #include "examples/dcgan/dcgan_networks.h"
 #include "examples/gan/gan_training.h"
 #include "nn/activation.h"
-#include "nn/checkpoint.h"
 #include "nn/conv.h"
 #include "nn/linear.h"
 #include "nn/normalization.h"
 #include "nn/reshape.h"
 #include "nn/safetensors.h"
 #include "nn/sequential.h"
+#include "gan_run_helpers.h"
 #include "program_run.h"
 
 using namespace minidl;
@@ -25,33 +24,13 @@ using namespace minidl::testing;
 using namespace minidl::examples;
 namespace fs = std::filesystem;
 
-namespace {
-
-// An evaluator for the monitors: an untrained MLP classifier is enough for the runs to score
-// their samples (what the scores mean is the classifier program's and the metrics' tests' job).
-fs::path untrained_classifier(const fs::path& dir) {
-  Generator init(2);
-  Classifier classifier(ClassifierShape{}, init);
-  nn::save(classifier, (dir / "classifier.safetensors").string());
-  return dir / "classifier.safetensors";
-}
-
-// Runs are short (--limit images in batches of 16), but every one saves W5's 159 MB checkpoint.
-std::string dcgan_arguments(const fs::path& classifier, const fs::path& out, int limit = 64) {
-  return "--limit " + std::to_string(limit) +
-         " --batch-size 16 --monitor-samples 200 --samples 300 --threads 1 --classifier '" +
-         classifier.string() + "' --out '" + out.string() + "'";
-}
-
-}  // namespace
-
 // The uninterrupted run of the resume check doubles as the smoke run.
 TEST(Dcgan, SmokeRunWritesEveryFileAndResumeEqualsAnUninterruptedRun) {
   const fs::path dir = fresh_test_dir("dcgan");
   const fs::path classifier = untrained_classifier(dir);
   const fs::path straight = dir / "straight", resumed = dir / "resumed";
   ProgramRun r =
-      run_program(example_program("dcgan"), "--epochs 2 " + dcgan_arguments(classifier, straight));
+      run_program(example_program("dcgan"), "--epochs 2 " + short_gan_run(classifier, straight));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ConvTranspose2d(128, 64"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("BatchNorm2d(128"), std::string::npos) << r.output;  // the critic's
@@ -72,11 +51,11 @@ TEST(Dcgan, SmokeRunWritesEveryFileAndResumeEqualsAnUninterruptedRun) {
   EXPECT_LE(max(sa).item(), 1.0);
 
   ASSERT_EQ(run_program(example_program("dcgan"),
-                        "--epochs 1 " + dcgan_arguments(classifier, resumed))
+                        "--epochs 1 " + short_gan_run(classifier, resumed))
                 .exit_code,
             0);
   r = run_program(example_program("dcgan"),
-                  "--epochs 2 --resume " + dcgan_arguments(classifier, resumed));
+                  "--epochs 2 --resume " + short_gan_run(classifier, resumed));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // Every weight, batch-norm running statistic and optimizer moment, and the samples.
   nn::SafetensorsFile a = nn::load_safetensors((straight / "checkpoint.safetensors").string());
@@ -98,13 +77,13 @@ TEST(Dcgan, WganGpAndHingeWithR1SmokeRuns) {
   const fs::path classifier = untrained_classifier(dir);
   // 96 images: 6 critic steps, so one generator step at 5 per step.
   ProgramRun w = run_program(example_program("dcgan"),
-                             "--loss wgan-gp --epochs 1 " + dcgan_arguments(classifier, dir / "w", 96));
+                             "--loss wgan-gp --epochs 1 " + short_gan_run(classifier, dir / "w", 96));
   ASSERT_EQ(w.exit_code, 0) << w.output;
   EXPECT_NE(w.output.find("5 critic step(s)"), std::string::npos) << w.output;
   EXPECT_NE(w.output.find("LayerNorm"), std::string::npos) << w.output;  // no batch statistics
   ProgramRun h = run_program(
       example_program("dcgan"), "--loss hinge --r1 1 --epochs 1 " +
-                                    dcgan_arguments(classifier, dir / "h"));
+                                    short_gan_run(classifier, dir / "h"));
   ASSERT_EQ(h.exit_code, 0) << h.output;
   EXPECT_NE(h.output.find("R1 gamma 1"), std::string::npos) << h.output;
   for (const fs::path& run : {dir / "w", dir / "h"}) {
