@@ -79,15 +79,15 @@ TEST(InfoGan, ResumeEqualsAnUninterruptedRun) {
   const fs::path classifier = untrained_classifier(dir);
   const fs::path straight = dir / "straight", resumed = dir / "resumed";
   ASSERT_EQ(run_program(example_program("infogan"),
-                        "--epochs 2 " + short_gan_run(classifier, straight, 64))
+                        "--epochs 2 " + short_gan_run(classifier, straight, 32))
                 .exit_code,
             0);
   ASSERT_EQ(run_program(example_program("infogan"),
-                        "--epochs 1 " + short_gan_run(classifier, resumed, 64))
+                        "--epochs 1 " + short_gan_run(classifier, resumed, 32))
                 .exit_code,
             0);
   ProgramRun r = run_program(example_program("infogan"),
-                             "--epochs 2 --resume " + short_gan_run(classifier, resumed, 64));
+                             "--epochs 2 --resume " + short_gan_run(classifier, resumed, 32));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // G, D's body and head, Q's head, their batch-norm statistics and the three optimizers' moments.
   nn::SafetensorsFile a = nn::load_safetensors((straight / "checkpoint.safetensors").string());
