@@ -51,7 +51,7 @@ constexpr int64_t kSweep = 10;  // rows and columns of the code pictures
 struct EpochSums {
   GanEpoch gan;
   double info_loss = 0, categorical_bound = 0, continuous_bound = 0;
-  int64_t d_steps = 0, g_steps = 0;
+  int64_t steps = 0;  // a D step and a G step each
   void add(const InfoGanStep& d, const InfoGanStep& g) {
     gan.d_loss += d.gan_loss;
     gan.d_real += d.real_score;
@@ -60,11 +60,10 @@ struct EpochSums {
     info_loss += g.info_loss;
     categorical_bound += g.categorical_bound;
     continuous_bound += g.continuous_bound;
-    ++d_steps;
-    ++g_steps;
+    ++steps;
   }
   void finish() {
-    const double n = double(std::max<int64_t>(d_steps, 1));
+    const double n = double(std::max<int64_t>(steps, 1));
     for (double* v : {&gan.d_loss, &gan.d_real, &gan.d_fake, &gan.g_loss, &info_loss,
                       &categorical_bound, &continuous_bound}) {
       *v /= n;
@@ -75,7 +74,8 @@ struct EpochSums {
 std::string information_summary(const EpochSums& e, const CodeAgreement& agreement) {
   char text[160];
   std::snprintf(text, sizeof text,
-                "I bound %.3f + %.3f nats | classifier: I(c; class) %.3f nats, matched %.1f%%",
+                "I bounds %.3f (categorical) %.3f (continuous) nats | classifier: I(c; class) %.3f "
+                "nats, matched %.1f%%",
                 e.categorical_bound, e.continuous_bound, agreement.mutual_information,
                 100.0 * agreement.accuracy);
   return text;
@@ -151,7 +151,7 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
     // --- one epoch: a D (and Q) step per real batch, then a G step ---
     while (std::optional<data::Batch> batch = loader.next()) {
       const std::string where =
-          "epoch " + std::to_string(epoch) + ", step " + std::to_string(e.d_steps + 1);
+          "epoch " + std::to_string(epoch) + ", step " + std::to_string(e.steps + 1);
       const InfoGanStep d = train_discriminator(t, batch->inputs, noise);
       check_finite_loss(where, "D's loss", d.gan_loss);
       check_finite_loss(where, "the information term", d.info_loss);
@@ -161,9 +161,9 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
       seen += batch->size();
       char text[96];
       std::snprintf(text, sizeof text, "D %.3f  G %.3f  I bound %.3f",
-                    e.gan.d_loss / double(e.d_steps), e.gan.g_loss / double(e.g_steps),
-                    e.categorical_bound / double(e.g_steps));
-      progress.update(e.d_steps, seen * ranks(), text);
+                    e.gan.d_loss / double(e.steps), e.gan.g_loss / double(e.steps),
+                    e.categorical_bound / double(e.steps));
+      progress.update(e.steps, seen * ranks(), text);
     }
     e.gan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     e.finish();
