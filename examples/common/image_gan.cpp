@@ -43,7 +43,8 @@ void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings)
   app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
       ->check(CLI::Range(int64_t(1), kMaxGanEpochs))
       ->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size, "Real images per critic step")
+  app.add_option("--batch-size", flags.batch_size,
+                 "Real images per critic (D) step (per rank under mpirun)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
       ->capture_default_str();
   app.add_option("--classifier", flags.classifier,
