@@ -1,10 +1,11 @@
 // What the Fashion-MNIST GAN programs share. `gan` (MLP networks) and `dcgan` (convolutional
-// networks) differ only in the networks they build, and train_image_gan is their whole loop: the flags and their
-// checks, the epoch loop (critic and generator steps), the monitors on the evaluator classifier's
-// outputs (class coverage, class KL, IS-analogue, Fréchet distance, the stability alarm), the
-// progress line, metrics.csv, curves.png, a sample grid per epoch from a fixed z, samples.npy at
-// the end, atomic checkpoints and bit-exact resume. `infogan` has its own step (codes, a Q head) and
-// loop, built from the pieces below that do not depend on the networks (GanRun, the summary line).
+// networks) differ only in the networks they build, and train_image_gan is their whole loop: the
+// flags and their checks, the epoch loop (critic and generator steps), the monitors on the
+// evaluator classifier's outputs (class coverage, class KL, IS-analogue, Fréchet distance, the
+// stability alarm), the progress line, metrics.csv, curves.png, a sample grid per epoch from a
+// fixed z, samples.npy at the end, atomic checkpoints and bit-exact resume. `infogan` has its own
+// step (codes, a Q head) and loop, built from the pieces below that do not depend on the networks
+// (GanRun, the summary line and the GAN columns of metrics.csv).
 #pragma once
 
 #include <CLI/CLI.hpp>
