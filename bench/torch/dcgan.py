@@ -4,12 +4,18 @@ Adam 2e-4 betas (0.5, 0.999), batch 64, one D step per G step, pixels in [-1, 1]
 as minidl: D sees real and fake in separate passes (batch statistics kept apart), fakes for D's
 step and for G's step come from separate draws of z, and D's parameters are frozen during G's
 step. One JSON line per epoch with the training seconds, the seconds per step and D's mean
-outputs; --steps stops an epoch early, for speed measurements on a few dozen steps.
+outputs; --steps stops an epoch early, for speed measurements on a few dozen steps. --samples
+writes G's samples (evaluation mode, pixels in [0, 1]) to a .npy file at the end, so that
+`minidl-info score` judges them with the same monitors as minidl's own samples.npy.
 
 Run: /usr/bin/python3 bench/torch/dcgan.py --threads 2 --steps 40
+     /usr/bin/python3 bench/torch/dcgan.py --epochs 5 --samples runs/dcgan-torch/samples.npy
 """
 import argparse
 import json
+import os
+
+import numpy as np
 
 import torch
 import torch.nn.functional as F
@@ -43,6 +49,7 @@ def main():
     parser.add_argument("--steps", type=int, default=0, help="steps per epoch (0: all batches)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--samples", default="", help=".npy file for 10,000 samples at the end")
     args = parser.parse_args()
     setup(args.threads, args.seed)
     latent, batch_size = 100, 64
@@ -81,6 +88,18 @@ def main():
         print(json.dumps({"epoch": epoch, "seconds": timer.seconds, "steps": steps,
                           "seconds_per_step": timer.seconds / steps, "d_real": d_real / steps,
                           "d_fake": d_fake / steps}), flush=True)
+    if args.samples:
+        write_samples(g, latent, args.samples)
+
+
+def write_samples(g, latent, path, n=10000):
+    g.eval()  # batch normalisation with its running statistics, as minidl samples
+    with torch.no_grad():
+        x = torch.cat([g(torch.randn(1000, latent)) for _ in range(n // 1000)])
+    images = ((x + 1) * 0.5).clamp(0, 1).numpy().astype(np.float32)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    np.save(path, images)
+    print(json.dumps({"samples": path, "shape": list(images.shape)}), flush=True)
 
 
 if __name__ == "__main__":
