@@ -7,29 +7,14 @@ Run: /usr/bin/python3 bench/compare_conv.py [--build build] [--repetitions 5]
 (Debian's python3-torch; each thread count takes a few minutes; nothing else should be running.)
 """
 import argparse
-import ctypes
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
+from machine import heading
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cpu_model():
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
-
-
-def openblas_core(build):
-    cache = (Path(build) / "CMakeCache.txt").read_text()
-    match = re.search(r"^MINIDL_OPENBLAS_LIBRARY_\w+:FILEPATH=(.+)$", cache, re.M)
-    library = ctypes.CDLL(match.group(1))
-    library.openblas_get_corename.restype = ctypes.c_char_p
-    return library.openblas_get_corename().decode()
 
 
 def run_minidl(build, threads, repetitions):
@@ -77,10 +62,7 @@ def main():
     for threads in (1, 2):
         minidl[threads] = run_minidl(args.build, threads, args.repetitions)
         torch[threads] = run_torch(threads, args.repetitions)
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    print(f"{cpu_model()}; OpenBLAS core {openblas_core(args.build)}; commit {commit}; "
-          f"medians of {args.repetitions}")
+    print(f"{heading(args.build)}; medians of {args.repetitions}")
     cases = [case for (impl, case) in minidl[1] if impl == "minidl"]
     for threads in (1, 2):
         print(f"\n{threads} thread(s): GFLOP/s; 'of sgemm' = minidl / cblas_sgemm on the same GEMMs; "
