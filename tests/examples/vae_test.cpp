@@ -286,7 +286,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--betas 1,2,1.0", "--betas: Value 1.0 given twice (as beta_1)"},
                       BadFlag{"--betas 1,,2", "--betas: Value 1,,2 has an empty item"},
                       BadFlag{"--betas 1,2,", "--betas: Value 1,2, ends with a comma"},
-                      BadFlag{"--beta 2 --betas 1,2", "--betas excludes --beta"},
+                      BadFlag{"--beta 2 --betas 1,2", "--beta excludes --betas"},
                       BadFlag{"--betas 1,2 --analyse 0", "--betas needs --analyse N > 0"}));
 
 TEST(Vae, MissingDataDirectoryIsAOneLineErrorNamingIt) {
