@@ -83,31 +83,49 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return fields;
 }
 
-// The gnuplot commands, separated by ';' (gnuplot -e takes one line; a ';' inside a quoted string
-// is left alone), or an empty string (after a warning) when the CSV does not fit the options.
-std::string build_script(const std::string& csv_path, const std::string& output,
-                         const std::string& output_name, const PlotOptions& options) {
+// A CSV's column names and the range of each column's finite values.
+struct CsvSummary {
+  bool has_rows = false;
+  std::vector<std::string> columns;
+  std::vector<ColumnRange> ranges;
+  int number(const std::string& name) const {  // gnuplot counts from 1; 0: no such column
+    auto it = std::find(columns.begin(), columns.end(), name);
+    return it == columns.end() ? 0 : int(it - columns.begin()) + 1;
+  }
+};
+
+// False (after a warning) when the CSV has no header line.
+bool summarise_csv(const std::string& csv_path, CsvSummary& summary) {
   std::ifstream in(csv_path);
   std::string header, row;
   if (!std::getline(in, header)) {
     warn(csv_path + ": cannot read a header line; no plot");
-    return "";
+    return false;
   }
-  if (!std::getline(in, row)) return "";  // no data yet: nothing to draw, nothing to say
-  const std::vector<std::string> columns = split_csv_line(header);
-  std::vector<ColumnRange> ranges(columns.size());
-  do {
+  summary.columns = split_csv_line(header);
+  summary.ranges.assign(summary.columns.size(), ColumnRange{});
+  while (std::getline(in, row)) {
+    summary.has_rows = true;
     const std::vector<std::string> fields = split_csv_line(row);
-    for (size_t i = 0; i < fields.size() && i < ranges.size(); ++i) {
+    for (size_t i = 0; i < fields.size() && i < summary.ranges.size(); ++i) {
       char* end = nullptr;
       const double value = std::strtod(fields[i].c_str(), &end);
-      if (end != fields[i].c_str()) ranges[i].add(value);
+      if (end != fields[i].c_str()) summary.ranges[i].add(value);
     }
-  } while (std::getline(in, row));
-  auto column_number = [&](const std::string& name) -> int {  // gnuplot counts from 1
-    auto it = std::find(columns.begin(), columns.end(), name);
-    return it == columns.end() ? 0 : int(it - columns.begin()) + 1;
-  };
+  }
+  return true;
+}
+
+// The gnuplot commands, separated by ';' (gnuplot -e takes one line; a ';' inside a quoted string
+// is left alone), or an empty string (after a warning) when the CSV does not fit the options.
+std::string build_script(const std::string& csv_path, const std::string& output,
+                         const std::string& output_name, const PlotOptions& options) {
+  CsvSummary csv;
+  if (!summarise_csv(csv_path, csv)) return "";
+  if (!csv.has_rows) return "";  // no data yet: nothing to draw, nothing to say
+  const std::vector<std::string>& columns = csv.columns;
+  const std::vector<ColumnRange>& ranges = csv.ranges;
+  auto column_number = [&](const std::string& name) { return csv.number(name); };
   const std::string x = options.x_column.empty() ? columns.front() : options.x_column;
   const int x_number = column_number(x);
   std::vector<std::vector<std::string>> requested = options.panels;
@@ -177,6 +195,63 @@ std::string build_script(const std::string& csv_path, const std::string& output,
   return script.str();
 }
 
+// The script of plot_points, or an empty string (after a warning when something is wrong).
+std::string build_point_script(const std::string& csv_path, const std::string& output,
+                               const PointPlotOptions& options) {
+  CsvSummary csv;
+  if (!summarise_csv(csv_path, csv)) return "";
+  if (!csv.has_rows) return "";
+  std::vector<std::string> needed = {options.x_column, options.y_column};
+  for (const PointPlotOptions::Label& label : options.labels) needed.push_back(label.column);
+  for (const std::string& name : needed) {
+    if (csv.number(name) == 0) {
+      warn(csv_path + ": no column \"" + name + "\"; no plot");
+      return "";
+    }
+  }
+  const int x = csv.number(options.x_column), y = csv.number(options.y_column);
+  const ColumnRange &x_range = csv.ranges[size_t(x - 1)], &y_range = csv.ranges[size_t(y - 1)];
+  for (const std::string& name : {options.x_column, options.y_column}) {
+    if (!csv.ranges[size_t(csv.number(name) - 1)].any) {
+      warn(csv_path + ": column \"" + name + "\" has no finite value; no plot");
+      return "";
+    }
+  }
+  // The label of a point: sprintf('beta %.3g, I(x;z) %.3g', column(1), column(5)).
+  std::string format, arguments;
+  for (const PointPlotOptions::Label& label : options.labels) {
+    std::string caption = label.caption.empty() ? label.column : label.caption;
+    std::string escaped;  // a '%' in a caption is text, not a conversion
+    for (char c : caption) escaped += c == '%' ? std::string("%%") : std::string(1, c);
+    format += (format.empty() ? "" : ", ") + escaped + " %.3g";
+    arguments += ", column(" + std::to_string(csv.number(label.column)) + ")";
+  }
+  const std::string using_xy = " skip 1 using " + std::to_string(x) + ":" + std::to_string(y);
+  std::ostringstream script;
+  script << "set datafile separator ','; "
+         << "set terminal pngcairo size " << options.width << "," << options.height
+         << " noenhanced; "
+         << "set output " << quoted(output) << "; "
+         << "set grid; unset key; set title " << quoted(options.title) << "; "
+         << "set xlabel " << quoted(options.x_label.empty() ? options.x_column : options.x_label)
+         << "; set ylabel " << quoted(options.y_label.empty() ? options.y_column : options.y_label)
+         << "; "
+         // Room around the points so that the labels of the outermost ones stay inside.
+         << "set offsets graph 0.08, graph 0.25, graph 0.08, graph 0.08; ";
+  const std::string x_fixed = padded_range(x_range.low, x_range.high);
+  const std::string y_fixed = padded_range(y_range.low, y_range.high);
+  if (!x_fixed.empty()) script << "set xrange " << x_fixed << "; ";
+  if (!y_fixed.empty()) script << "set yrange " << y_fixed << "; ";
+  script << "plot " << quoted(csv_path) << using_xy
+         << " with linespoints pointtype 7 pointsize 1.2 linewidth 2";
+  if (!options.labels.empty()) {
+    script << ", " << quoted(csv_path) << using_xy << ":(sprintf(" << quoted(format) << arguments
+           << ")) with labels left offset 1,0.8 font ',10'";
+  }
+  script << "; set output";
+  return script.str();
+}
+
 // Runs `gnuplot -e script` without a shell and returns its exit status, or -1 when the program
 // could not be started (errno_out says why). gnuplot's stderr is collected into `errors`.
 int run_gnuplot(const std::string& program, const std::string& script, std::string& errors,
@@ -216,43 +291,70 @@ int run_gnuplot(const std::string& program, const std::string& script, std::stri
                            : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+// Runs `script` (which writes `temporary`), then renames `temporary` to `png_path`.
+bool render(const std::string& gnuplot, const std::string& script, const std::string& temporary,
+            const std::string& png_path) {
+  static std::atomic<bool> said_missing{false};
+  std::string errors;
+  int spawn_errno = 0;
+  const int status = run_gnuplot(gnuplot, script, errors, spawn_errno);
+  if (status == -1) {
+    if (spawn_errno == ENOENT) {
+      if (!said_missing.exchange(true)) {
+        warn(gnuplot +
+             " is not installed, so training curves are not drawn "
+             "(apt-get install -y gnuplot-nox); training carries on");
+      }
+    } else {
+      warn("cannot run " + gnuplot + ": " + std::strerror(spawn_errno));
+    }
+    return false;
+  }
+  if (status != 0 || std::rename(temporary.c_str(), png_path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    warn_once(png_path + ": " + gnuplot + " failed (status " + std::to_string(status) + ")" +
+              (errors.empty() ? "" : ": " + one_line(errors)));
+    return false;
+  }
+  return true;
+}
+
+// gnuplot -e takes one line: a path or text with a line break cannot be passed.
+bool has_line_break(const std::vector<const std::string*>& texts) {
+  for (const std::string* text : texts) {
+    if (text->find_first_of("\n\r") != std::string::npos) {
+      warn("a path or title contains a line break; no plot");
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool plot_training_curves(const std::string& csv_path, const std::string& png_path,
                           const PlotOptions& options) {
-  static std::atomic<bool> said_missing{false};
   try {
-    for (const std::string* text : {&csv_path, &png_path, &options.title}) {
-      if (text->find_first_of("\n\r") != std::string::npos) {
-        warn("a path or title contains a line break; no plot");
-        return false;
-      }
-    }
+    if (has_line_break({&csv_path, &png_path, &options.title})) return false;
     const std::string temporary = png_path + ".tmp.png";
     const std::string script = build_script(csv_path, temporary, png_path, options);
-    if (script.empty()) return false;
-    std::string errors;
-    int spawn_errno = 0;
-    const int status = run_gnuplot(options.gnuplot, script, errors, spawn_errno);
-    if (status == -1) {
-      if (spawn_errno == ENOENT) {
-        if (!said_missing.exchange(true)) {
-          warn(options.gnuplot +
-               " is not installed, so training curves are not drawn "
-               "(apt-get install -y gnuplot-nox); training carries on");
-        }
-      } else {
-        warn("cannot run " + options.gnuplot + ": " + std::strerror(spawn_errno));
-      }
-      return false;
-    }
-    if (status != 0 || std::rename(temporary.c_str(), png_path.c_str()) != 0) {
-      std::remove(temporary.c_str());
-      warn_once(png_path + ": " + options.gnuplot + " failed (status " + std::to_string(status) +
-                ")" + (errors.empty() ? "" : ": " + one_line(errors)));
-      return false;
-    }
-    return true;
+    return !script.empty() && render(options.gnuplot, script, temporary, png_path);
+  } catch (const std::exception& error) {
+    warn(png_path + ": " + error.what());
+    return false;
+  }
+}
+
+bool plot_points(const std::string& csv_path, const std::string& png_path,
+                 const PointPlotOptions& options) {
+  try {
+    std::vector<const std::string*> texts = {&csv_path, &png_path, &options.title, &options.x_label,
+                                             &options.y_label};
+    for (const PointPlotOptions::Label& label : options.labels) texts.push_back(&label.caption);
+    if (has_line_break(texts)) return false;
+    const std::string temporary = png_path + ".tmp.png";
+    const std::string script = build_point_script(csv_path, temporary, options);
+    return !script.empty() && render(options.gnuplot, script, temporary, png_path);
   } catch (const std::exception& error) {
     warn(png_path + ": " + error.what());
     return false;

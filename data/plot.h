@@ -1,7 +1,8 @@
-// Training curves as a PNG, drawn by gnuplot (Debian's gnuplot-nox) from a metrics CSV written by
-// CsvLogger: a well-kept plotting tool rather than a hand-written rasteriser. Plotting is a
-// convenience, never a reason to stop training: every failure is a warning on stderr and a false
-// return; when gnuplot is not installed, that is said once per process.
+// Training curves and x-y point plots as PNGs, drawn by gnuplot (Debian's gnuplot-nox) from a
+// metrics CSV written by CsvLogger: a well-kept plotting tool rather than a hand-written
+// rasteriser. Plotting is a convenience, never a reason to stop training: every failure is a
+// warning on stderr and a false return; when gnuplot is not installed, that is said once per
+// process.
 #pragma once
 
 #include <string>
@@ -25,5 +26,29 @@ struct PlotOptions {
 // Returns true when the PNG was written.
 bool plot_training_curves(const std::string& csv_path, const std::string& png_path,
                           const PlotOptions& options = {});
+
+// One column against another, the points joined in the CSV's row order (a curve traced by a
+// swept setting, such as a VAE's rate-distortion curve), each point labelled with the values of
+// `label_columns` ("beta 0.5, I(x;z) 8.91": the column's caption and its value to 3 digits).
+struct PointPlotOptions {
+  std::string x_column{};
+  std::string y_column{};
+  struct Label {
+    std::string column;
+    std::string caption;  // empty: the column's name
+  };
+  std::vector<Label> labels{};
+  std::string title{};
+  std::string x_label{};  // empty: the column's name
+  std::string y_label{};
+  int width = 900;   // pixels
+  int height = 600;  // pixels
+  std::string gnuplot = "gnuplot";
+};
+
+// Renders like plot_training_curves, with the same promises: atomic, no shell, failures are a
+// warning and a false return. Rows whose x or y is not finite are left out by gnuplot.
+bool plot_points(const std::string& csv_path, const std::string& png_path,
+                 const PointPlotOptions& options);
 
 }  // namespace minidl::data

@@ -6,11 +6,13 @@
 //   build/examples/vae --resume             # continue from runs/vae/checkpoint.safetensors
 //   build/examples/vae --eval-only --iw-samples 100               # -log p(x) bound of a model
 //   build/examples/vae --arch conv --out runs/vae-conv   # convolutional encoder and decoder
+//   build/examples/vae --betas 0.25,0.5,1,2,4 --out runs/sweep  # rate-distortion curve
 //   mpirun -np 2 build/examples/vae --batch-size 64              # data-parallel,
 //   docs/distributed.md
 //
 // Read it top to bottom: flags, data, model, then the epoch loop (one training step is
-// negative_elbo -> backward -> Adam step), evaluation, pictures and the checkpoint.
+// negative_elbo -> backward -> Adam step), evaluation, pictures and the checkpoint. main() runs
+// that once, or once per beta of --betas (examples/vae/rate_distortion.h).
 #include <cmath>
 #include <filesystem>
 #include <numbers>
@@ -23,6 +25,7 @@
 #include "examples/common/run_folder.h"
 #include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
+#include "examples/vae/rate_distortion.h"
 #include "examples/vae/vae_model.h"
 #include "metrics/latent_information.h"
 #include "nn/optim/adam.h"
@@ -48,10 +51,11 @@ struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwri
   int64_t hidden = 400;
   double lr = 1e-3;
   double beta = 1.0;
+  std::string betas;  // a sweep: one run per beta, each in its own sub-folder of out
   bool eval_only = false;
   int64_t iw_samples = 0;
   int64_t analyse = 0;  // test images whose KL term is taken apart at the end (0: off)
-  int64_t limit = 0;  // train on the first `limit` images only (0: all)
+  int64_t limit = 0;    // train on the first `limit` images only (0: all)
 };
 
 struct Dataset {
@@ -92,7 +96,8 @@ struct Evaluation {
 
 // The KL term of the first `count` images split into I(x; z), total correlation and dimension-wise
 // KL (metrics/latent_information.h), with the active units, printed in nats per image.
-void analyse_kl(const Vae& vae, const Tensor& images, int64_t count, uint64_t seed) {
+metrics::KlDecomposition analyse_kl(const Vae& vae, const Tensor& images, int64_t count,
+                                    uint64_t seed) {
   NoGradGuard no_grad;
   const int64_t n = std::min(count, images.size(0));
   std::vector<Tensor> means, logvars;
@@ -110,6 +115,7 @@ void analyse_kl(const Vae& vae, const Tensor& images, int64_t count, uint64_t se
       (long long)n, k.kl, k.index_code_mi, k.total_correlation, k.dimension_wise_kl,
       k.index_code_mi + k.total_correlation + k.dimension_wise_kl, k.standard_error,
       (long long)k.active_units, k.mean_variance.size());
+  return k;
 }
 
 Evaluation evaluate(const Vae& vae, const Tensor& images, uint64_t seed) {
@@ -181,6 +187,172 @@ void write_pictures(const Vae& vae, const Dataset& d, const Tensor& fixed_z, int
   }
 }
 
+// What one run leaves for main(): the final test evaluation and, with --analyse, its KL term
+// taken apart.
+struct RunResult {
+  Evaluation test;
+  metrics::KlDecomposition kl{};
+  int64_t analysed = 0;  // test images in kl (0: not analysed)
+};
+
+// One run into flags.out: trains (or, with --eval-only, evaluates) and reports on the test set.
+// `settings` refers to fields of `flags`, and --resume may set them from the checkpoint.
+RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
+  const fs::path out = flags.out;
+  // --eval-only reads the folder and writes nothing, so it takes neither the lock nor the guard.
+  // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
+  std::optional<RunFolder> folder;
+  if (!flags.eval_only && is_main_rank()) folder.emplace("vae", flags);
+  wait_for_ranks();
+  const std::string checkpoint_path = (out / RunFolder::kCheckpoint).string();
+  int64_t saved_epoch = 0;
+  if (flags.resume || flags.eval_only) {
+    MINIDL_CHECK(
+        fs::exists(checkpoint_path),
+        checkpoint_path << ": no checkpoint to " << (flags.eval_only ? "evaluate" : "resume from"));
+    const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+    saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
+    const std::vector<std::string> changes = settings.resume_from(saved, checkpoint_path);
+    print_resume_line("vae", flags.eval_only ? "evaluating" : "resuming", checkpoint_path,
+                      "epoch " + std::to_string(saved_epoch), changes);
+  }
+
+  // --- data ---
+  Dataset d = load_dataset(flags);
+  const int64_t pixels = d.train.size(1);
+  std::printf("vae: %lld training and %lld test images of %lldx%lld, output in %s\n",
+              (long long)d.train.size(0), (long long)d.test.size(0), (long long)d.height,
+              (long long)d.width, out.c_str());
+
+  // --- model, optimizer, random streams ---
+  Generator init(flags.seed);
+  Vae vae({pixels, flags.hidden, flags.latent, parse_vae_arch(flags.arch)}, init);
+  GradientAverager averager(vae);
+  optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
+  // The reparameterisation's eps, saved in checkpoints; each rank draws its own.
+  Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));
+  data::DataLoader loader(
+      d.train, Tensor(),
+      sharded({.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2}));
+  Generator sample_generator(flags.seed + 3);
+  const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
+  CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
+
+  if (flags.resume || flags.eval_only) {
+    auto metadata = load_training_checkpoint(checkpoint_path, parts);
+    generator_state_from_string(
+        noise, require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
+        checkpoint_path);
+    loader.load_state(
+        data::DataLoaderState::from_string(require_metadata(metadata, "loader", checkpoint_path)));
+    MINIDL_CHECK(loader.epoch() == saved_epoch,
+                 checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's state "
+                                 << "is at epoch " << loader.epoch());
+  }
+  std::cout << vae << '\n';
+
+  if (!flags.eval_only) {
+    std::optional<data::CsvLogger> metrics;
+    if (is_main_rank()) {
+      metrics.emplace(
+          (out / "metrics.csv").string(),
+          std::vector<std::string>{"epoch", "train_nelbo", "train_reconstruction", "train_kl",
+                                   "test_nelbo", "test_reconstruction", "test_kl", "seconds"},
+          data::CsvLoggerOptions{.resume = flags.resume, .resume_after = double(loader.epoch())});
+    }
+    // --- the epoch loop ---
+    for (int64_t epoch = loader.epoch() + 1; epoch <= flags.epochs; ++epoch) {
+      vae.train();
+      ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs),
+                            loader.batches_per_epoch());
+      const auto start = std::chrono::steady_clock::now();
+      double reconstruction_sum = 0, kl_sum = 0;
+      int64_t seen = 0, step = 0;
+      while (std::optional<data::Batch> batch = loader.next()) {
+        // One training step: -ELBO summed over the batch, backward, Adam.
+        Variable x(batch->inputs);
+        NegativeElbo terms = negative_elbo(vae, x, noise);
+        const double reconstruction = terms.reconstruction.item(), kl = terms.kl.item();
+        const std::string where =
+            "epoch " + std::to_string(epoch) + ", step " + std::to_string(step + 1);
+        check_finite_loss(where, "the reconstruction term", reconstruction);
+        check_finite_loss(where, "the KL term", kl);
+        Variable loss = terms.total(flags.beta);
+        // The loss sums over the batch; averaging the ranks' gradients would divide that sum
+        // by the number of ranks, so each rank's share is scaled back up first.
+        if (is_parallel()) loss = loss * double(ranks());
+        vae.zero_grad();
+        loss.backward();
+        averager.synchronize();
+        adam.step();
+
+        reconstruction_sum += reconstruction;
+        kl_sum += kl;
+        seen += batch->size();
+        char text[64];
+        std::snprintf(text, sizeof text, "-ELBO %.2f",
+                      (reconstruction_sum + kl_sum) / double(seen));
+        progress.update(++step, seen * ranks(), text);
+      }
+      reconstruction_sum = sum_over_ranks(reconstruction_sum);
+      kl_sum = sum_over_ranks(kl_sum);
+      seen = int64_t(sum_over_ranks(double(seen)));
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+      vae.eval();
+      Evaluation test = evaluate(vae, d.test, flags.seed + 4);
+      const std::string where = "the evaluation after epoch " + std::to_string(epoch);
+      check_finite_loss(where, "the test reconstruction term", test.reconstruction);
+      check_finite_loss(where, "the test KL term", test.kl);
+      const double train_reconstruction = reconstruction_sum / double(seen);
+      const double train_kl = kl_sum / double(seen);
+      char summary[160];
+      std::snprintf(summary, sizeof summary,
+                    "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
+                    train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
+      progress.finish(summary);
+      const std::vector<std::string> noise_states =
+          gather_from_ranks(generator_state_to_string(noise));
+      if (!is_main_rank()) continue;
+      metrics->log({double(epoch), train_reconstruction + train_kl, train_reconstruction, train_kl,
+                    test.nelbo, test.reconstruction, test.kl, seconds});
+
+      // The checkpoint before the pictures: a failure drawing them must not cost the epoch.
+      std::map<std::string, std::string> metadata = settings.metadata();
+      metadata["epoch"] = std::to_string(epoch);
+      for (int r = 0; r < ranks(); ++r)
+        metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
+      metadata["loader"] = loader.state().to_string();
+      save_training_checkpoint(checkpoint_path, parts, metadata);
+      write_pictures(vae, d, fixed_z, epoch, out);
+      data::plot_training_curves(
+          (out / "metrics.csv").string(), (out / "curves.png").string(),
+          {.x_column = "epoch",
+           .panels = {{"train_nelbo", "test_nelbo"}, {"test_reconstruction"}, {"test_kl"}},
+           .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
+    }
+  }
+
+  // --- final evaluation ---
+  vae.eval();
+  Evaluation test = evaluate(vae, d.test, flags.seed + 4);
+  std::printf("vae: test negative ELBO %.2f nats/image (reconstruction %.2f, KL %.2f)\n",
+              test.nelbo, test.reconstruction, test.kl);
+  if (flags.iw_samples > 0) {
+    Generator iw(flags.seed + 5);
+    const double nll = importance_weighted_nll(vae, d.test, flags.iw_samples, iw);
+    std::printf("vae: test -log p(x) <= %.2f nats/image (importance-weighted bound, K = %lld)\n",
+                nll, (long long)flags.iw_samples);
+  }
+  RunResult result{.test = test};
+  if (flags.analyse > 0) {
+    result.kl = analyse_kl(vae, d.test, flags.analyse, flags.seed + 6);
+    result.analysed = std::min(flags.analyse, d.test.size(0));
+  }
+  return result;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,9 +389,18 @@ int main(int argc, char** argv) {
   app.add_option("--lr", flags.lr, "Adam learning rate")
       ->check(finite_in(0, 1, /*low_open=*/true))
       ->capture_default_str();
-  app.add_option("--beta", flags.beta, "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
-      ->check(finite_in(0, 1000))
-      ->capture_default_str();
+  CLI::Option* beta_option =
+      app.add_option("--beta", flags.beta,
+                     "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
+          ->check(finite_in(0, 1000))
+          ->capture_default_str();
+  app.add_option("--betas", flags.betas,
+                 "A rate-distortion sweep, e.g. 0.25,0.5,1,2,4: one model per beta in "
+                 "<out>/beta_<B>/, then <out>/rate_distortion.csv and .png (rate = test KL, "
+                 "distortion = test reconstruction, nats/image, with I(x;z) of --analyse N test "
+                 "images, default 10000)")
+      ->check(betas_list())
+      ->excludes(beta_option);
   add_run_flags(app, flags);
   app.add_flag("--eval-only", flags.eval_only,
                "Evaluate <out>/checkpoint.safetensors on the test set and exit");
@@ -253,157 +434,31 @@ int main(int argc, char** argv) {
 
   return run_program("vae", [&] {
     setup_compute(flags.threads);
-    const fs::path out = flags.out;
-    // --eval-only reads the folder and writes nothing, so it takes neither the lock nor the guard.
-    // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
-    std::optional<RunFolder> folder;
-    if (!flags.eval_only && is_main_rank()) folder.emplace("vae", flags);
-    wait_for_ranks();
-    const std::string checkpoint_path = (out / RunFolder::kCheckpoint).string();
-    int64_t saved_epoch = 0;
-    if (flags.resume || flags.eval_only) {
-      MINIDL_CHECK(fs::exists(checkpoint_path),
-                   checkpoint_path << ": no checkpoint to "
-                                   << (flags.eval_only ? "evaluate" : "resume from"));
-      const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
-      saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
-      const std::vector<std::string> changes = settings.resume_from(saved, checkpoint_path);
-      print_resume_line("vae", flags.eval_only ? "evaluating" : "resuming", checkpoint_path,
-                        "epoch " + std::to_string(saved_epoch), changes);
+    if (app.count("--betas") == 0) {
+      train_and_evaluate(flags, settings);
+      return 0;
     }
-
-    // --- data ---
-    Dataset d = load_dataset(flags);
-    const int64_t pixels = d.train.size(1);
-    std::printf("vae: %lld training and %lld test images of %lldx%lld, output in %s\n",
-                (long long)d.train.size(0), (long long)d.test.size(0), (long long)d.height,
-                (long long)d.width, out.c_str());
-
-    // --- model, optimizer, random streams ---
-    Generator init(flags.seed);
-    Vae vae({pixels, flags.hidden, flags.latent, parse_vae_arch(flags.arch)}, init);
-    GradientAverager averager(vae);
-    optim::Adam adam(vae.parameters(), optim::AdamOptions{.lr = flags.lr});
-    // The reparameterisation's eps, saved in checkpoints; each rank draws its own.
-    Generator noise(flags.seed + 1 + 1000003 * uint64_t(rank()));
-    data::DataLoader loader(
-        d.train, Tensor(),
-        sharded({.batch_size = flags.batch_size, .shuffle = true, .seed = flags.seed + 2}));
-    Generator sample_generator(flags.seed + 3);
-    const Tensor fixed_z = randn({64, flags.latent}, DType::Float32, sample_generator);
-    CheckpointParts parts{{{"model", &vae}}, {{"optimizer", &adam}}, {}};
-
-    if (flags.resume || flags.eval_only) {
-      auto metadata = load_training_checkpoint(checkpoint_path, parts);
-      generator_state_from_string(
-          noise,
-          require_metadata(metadata, per_rank_key("noise_generator", rank()), checkpoint_path),
-          checkpoint_path);
-      loader.load_state(data::DataLoaderState::from_string(
-          require_metadata(metadata, "loader", checkpoint_path)));
-      MINIDL_CHECK(loader.epoch() == saved_epoch, checkpoint_path
-                                                      << ": metadata epoch " << saved_epoch
-                                                      << " but the loader's state "
-                                                      << "is at epoch " << loader.epoch());
+    // The sweep: I(x; z) of every point needs --analyse, on the whole test set unless told.
+    if (app.count("--analyse") == 0) flags.analyse = 10000;
+    if (flags.analyse == 0) {
+      throw UsageError("--betas needs --analyse N > 0: each point reports I(x;z) of N test images");
     }
-    std::cout << vae << '\n';
-
-    if (!flags.eval_only) {
-      std::optional<data::CsvLogger> metrics;
-      if (is_main_rank()) {
-        metrics.emplace(
-            (out / "metrics.csv").string(),
-            std::vector<std::string>{"epoch", "train_nelbo", "train_reconstruction", "train_kl",
-                                     "test_nelbo", "test_reconstruction", "test_kl", "seconds"},
-            data::CsvLoggerOptions{.resume = flags.resume, .resume_after = double(loader.epoch())});
-      }
-      // --- the epoch loop ---
-      for (int64_t epoch = loader.epoch() + 1; epoch <= flags.epochs; ++epoch) {
-        vae.train();
-        ProgressLine progress("epoch " + std::to_string(epoch) + "/" + std::to_string(flags.epochs),
-                              loader.batches_per_epoch());
-        const auto start = std::chrono::steady_clock::now();
-        double reconstruction_sum = 0, kl_sum = 0;
-        int64_t seen = 0, step = 0;
-        while (std::optional<data::Batch> batch = loader.next()) {
-          // One training step: -ELBO summed over the batch, backward, Adam.
-          Variable x(batch->inputs);
-          NegativeElbo terms = negative_elbo(vae, x, noise);
-          const double reconstruction = terms.reconstruction.item(), kl = terms.kl.item();
-          const std::string where =
-              "epoch " + std::to_string(epoch) + ", step " + std::to_string(step + 1);
-          check_finite_loss(where, "the reconstruction term", reconstruction);
-          check_finite_loss(where, "the KL term", kl);
-          Variable loss = terms.total(flags.beta);
-          // The loss sums over the batch; averaging the ranks' gradients would divide that sum
-          // by the number of ranks, so each rank's share is scaled back up first.
-          if (is_parallel()) loss = loss * double(ranks());
-          vae.zero_grad();
-          loss.backward();
-          averager.synchronize();
-          adam.step();
-
-          reconstruction_sum += reconstruction;
-          kl_sum += kl;
-          seen += batch->size();
-          char text[64];
-          std::snprintf(text, sizeof text, "-ELBO %.2f",
-                        (reconstruction_sum + kl_sum) / double(seen));
-          progress.update(++step, seen * ranks(), text);
-        }
-        reconstruction_sum = sum_over_ranks(reconstruction_sum);
-        kl_sum = sum_over_ranks(kl_sum);
-        seen = int64_t(sum_over_ranks(double(seen)));
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-        vae.eval();
-        Evaluation test = evaluate(vae, d.test, flags.seed + 4);
-        const std::string where = "the evaluation after epoch " + std::to_string(epoch);
-        check_finite_loss(where, "the test reconstruction term", test.reconstruction);
-        check_finite_loss(where, "the test KL term", test.kl);
-        const double train_reconstruction = reconstruction_sum / double(seen);
-        const double train_kl = kl_sum / double(seen);
-        char summary[160];
-        std::snprintf(
-            summary, sizeof summary,
-            "train -ELBO %.2f | test -ELBO %.2f (reconstruction %.2f, KL %.2f) nats/image",
-            train_reconstruction + train_kl, test.nelbo, test.reconstruction, test.kl);
-        progress.finish(summary);
-        const std::vector<std::string> noise_states =
-            gather_from_ranks(generator_state_to_string(noise));
-        if (!is_main_rank()) continue;
-        metrics->log({double(epoch), train_reconstruction + train_kl, train_reconstruction,
-                      train_kl, test.nelbo, test.reconstruction, test.kl, seconds});
-
-        // The checkpoint before the pictures: a failure drawing them must not cost the epoch.
-        std::map<std::string, std::string> metadata = settings.metadata();
-        metadata["epoch"] = std::to_string(epoch);
-        for (int r = 0; r < ranks(); ++r)
-          metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
-        metadata["loader"] = loader.state().to_string();
-        save_training_checkpoint(checkpoint_path, parts, metadata);
-        write_pictures(vae, d, fixed_z, epoch, out);
-        data::plot_training_curves(
-            (out / "metrics.csv").string(), (out / "curves.png").string(),
-            {.x_column = "epoch",
-             .panels = {{"train_nelbo", "test_nelbo"}, {"test_reconstruction"}, {"test_kl"}},
-             .title = "VAE on " + flags.data + ": negative ELBO (nats/image)"});
-      }
-    }
-
-    // --- final evaluation ---
-    vae.eval();
-    Evaluation test = evaluate(vae, d.test, flags.seed + 4);
-    std::printf("vae: test negative ELBO %.2f nats/image (reconstruction %.2f, KL %.2f)\n",
-                test.nelbo, test.reconstruction, test.kl);
-    if (flags.iw_samples > 0) {
-      Generator iw(flags.seed + 5);
-      const double nll = importance_weighted_nll(vae, d.test, flags.iw_samples, iw);
-      std::printf("vae: test -log p(x) <= %.2f nats/image (importance-weighted bound, K = %lld)\n",
-                  nll, (long long)flags.iw_samples);
-    }
-    if (flags.analyse > 0) analyse_kl(vae, d.test, flags.analyse, flags.seed + 6);
+    const fs::path sweep_out = flags.out;
+    // Each beta's run sets the fields that `settings` refers to, so its checkpoint records its own
+    // --beta and --out.
+    run_rate_distortion_sweep(
+        "vae", parse_betas(flags.betas), sweep_out,
+        [&](double beta, const fs::path& folder) {
+          flags.beta = beta;
+          flags.out = folder.string();
+          const RunResult run = train_and_evaluate(flags, settings);
+          return RateDistortionPoint{.beta = beta,
+                                     .rate = run.test.kl,
+                                     .distortion = run.test.reconstruction,
+                                     .kl = run.kl,
+                                     .analysed = run.analysed};
+        },
+        is_main_rank());
     return 0;
   });
 }

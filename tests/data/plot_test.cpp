@@ -116,3 +116,59 @@ TEST(Plot, LeavesOutColumnsWithoutFiniteValuesAndSaysSoOnce) {
   EXPECT_TRUE(plot_training_curves(csv, dir / "one.png"));
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
+
+// A swept setting's curve: y against x in row order, each point labelled. Captions may hold
+// characters that gnuplot's sprintf and quoting treat specially ('%', a quote).
+TEST(Plot, DrawsLabelledPointsIntoAPng) {
+  if (!gnuplot_installed()) GTEST_SKIP() << "gnuplot is not installed";
+  TempDir dir;
+  const std::string csv = dir / "sweep.csv", png = dir / "points.png";
+  {
+    std::ofstream out(csv);
+    out << "beta,rate,distortion,mi\n0.5,30.1,240.5,8.9\n1,24.2,251.0,8.7\n4,9.5,290.3,6.1\n";
+  }
+  const PointPlotOptions options{.x_column = "rate",
+                                 .y_column = "distortion",
+                                 .labels = {{"beta", ""}, {"mi", "I(x;z) in 100%'s"}},
+                                 .title = "rate-distortion",
+                                 .width = 640,
+                                 .height = 480};
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(plot_points(csv, png, options));
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  int width = 0, height = 0, channels = 0;
+  ASSERT_EQ(stbi_info(png.c_str(), &width, &height, &channels), 1);
+  EXPECT_EQ(width, 640);
+  EXPECT_EQ(height, 480);
+  EXPECT_FALSE(std::filesystem::exists(png + ".tmp.png"));
+  // One point (a sweep after its first beta) draws too.
+  {
+    std::ofstream out(csv);
+    out << "beta,rate,distortion,mi\n0.5,30.1,240.5,8.9\n";
+  }
+  ::testing::internal::CaptureStderr();
+  EXPECT_TRUE(plot_points(csv, dir / "one.png", options));
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(Plot, PointsNeedTheirColumnsAndAFiniteRow) {
+  TempDir dir;
+  const std::string csv = dir / "sweep.csv";
+  {
+    std::ofstream out(csv);
+    out << "beta,rate,distortion\n1,nan,250\n";
+  }
+  ::testing::internal::CaptureStderr();
+  EXPECT_FALSE(
+      plot_points(csv, dir / "a.png",
+                  {.x_column = "rate", .y_column = "distortion", .labels = {{"nope", "label"}}}));
+  EXPECT_FALSE(plot_points(csv, dir / "b.png", {.x_column = "rate", .y_column = "distortion"}));
+  const std::string errors = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(errors.find("plot: " + csv + ": no column \"nope\"; no plot"), std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("plot: " + csv + ": column \"rate\" has no finite value; no plot"),
+            std::string::npos)
+      << errors;
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.png"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "b.png"));
+}

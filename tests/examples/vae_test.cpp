@@ -1,10 +1,12 @@
 // The vae program and its models: smoke runs of the MLP and the convolutional VAE, resume equals an
-// uninterrupted run, the full loss of each passes gradcheck in float64, and every bad flag is a
-// one-line error.
+// uninterrupted run, the beta sweep's rate-distortion curve, the full loss of each passes
+// gradcheck in float64, and every bad flag is a one-line error.
 #include <gtest/gtest.h>
+#include <stb/stb_image.h>
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 
 #include "autograd/autograd.h"
 #include "data/data.h"
@@ -41,9 +43,9 @@ TEST(Vae, SmokeTrainingOnASubsetLowersTheNegativeElbo) {
 
   // The trained model's KL term taken apart on 400 test images: the three parts add up to it
   // within the estimator's error, and I(x; z) is between 0 and log 400.
-  ProgramRun a = run_program(example_program("vae"), "--eval-only --analyse 400 " +
-                                                         std::string(kThreads) + " --out '" +
-                                                         dir.string() + "'");
+  ProgramRun a =
+      run_program(example_program("vae"), "--eval-only --analyse 400 " + std::string(kThreads) +
+                                              " --out '" + dir.string() + "'");
   ASSERT_EQ(a.exit_code, 0) << a.output;
   const size_t at = a.output.find("vae: KL term on 400 test images");
   ASSERT_NE(at, std::string::npos) << a.output;
@@ -79,8 +81,8 @@ TEST(Vae, ConvSmokeTrainingOnASubsetLowersTheNegativeElbo) {
   const std::string common = "--data folder --data-dir '" + (dir / "images").string() +
                              "' --arch conv " + kThreads + " --out '" + (dir / "out").string() +
                              "'";
-  ProgramRun r = run_program(example_program("vae"),
-                             common + " --epochs 2 --batch-size 20 --iw-samples 2");
+  ProgramRun r =
+      run_program(example_program("vae"), common + " --epochs 2 --batch-size 20 --iw-samples 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("Vae(conv"), std::string::npos) << r.output;
   auto m = read_metrics_csv(dir / "out" / "metrics.csv");
@@ -132,6 +134,70 @@ TEST(Vae, ResumeContinuesExactlyAsAnUninterruptedRun) {
   EXPECT_EQ(a.metadata, b.metadata);
   // The resumed run appended its epoch to the same metrics file.
   EXPECT_EQ(read_metrics_csv(resumed / "metrics.csv")["epoch"], (std::vector<double>{1, 2}));
+}
+
+// Two betas a factor 16 apart on a small run: each trains in its own folder with a run's usual
+// outputs, and the sweep's CSV has one row per beta whose rate and distortion are that run's
+// final test KL and reconstruction. The larger beta buys a smaller rate with a larger distortion.
+TEST(Vae, BetaSweepWritesTheRateDistortionCurve) {
+  const fs::path dir = fresh_test_dir("vae");
+  ProgramRun r = run_program(example_program("vae"),
+                             "--betas 4,0.25 --limit 1000 --epochs 2 --hidden 64 --analyse 300 " +
+                                 std::string(kThreads) + " --out '" + dir.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto rd = read_metrics_csv(dir / "rate_distortion.csv");
+  ASSERT_EQ(rd["beta"], (std::vector<double>{0.25, 4})) << r.output;  // in order of beta
+  for (const char* column : {"rate", "distortion", "test_nelbo", "mutual_information",
+                             "total_correlation", "dimension_wise_kl", "active_units"}) {
+    ASSERT_EQ(rd[column].size(), 2u) << column;
+    for (double v : rd[column]) EXPECT_TRUE(std::isfinite(v)) << column;
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    const fs::path run = dir / (i == 0 ? "beta_0.25" : "beta_4");
+    auto m = read_metrics_csv(run / "metrics.csv");
+    ASSERT_EQ(m["epoch"].size(), 2u) << run;
+    EXPECT_NEAR(rd["rate"][i], m["test_kl"][1], 1e-3) << run;
+    EXPECT_NEAR(rd["distortion"][i], m["test_reconstruction"][1], 1e-3) << run;
+    EXPECT_NEAR(rd["test_nelbo"][i], rd["rate"][i] + rd["distortion"][i], 1e-5);
+    const nn::Metadata saved =
+        nn::load_safetensors((run / "checkpoint.safetensors").string()).metadata;
+    EXPECT_EQ(std::stod(saved.at("--beta")), rd["beta"][i]) << run;
+    EXPECT_TRUE(fs::exists(run / "reconstructions.png")) << run;
+    // I(x; z) estimated on 300 images is at most log 300; the parts add up to about the KL term.
+    EXPECT_GT(rd["mutual_information"][i], 0.0);
+    EXPECT_LE(rd["mutual_information"][i], std::log(300.0) + 1e-6);
+    EXPECT_EQ(rd["analysed"][i], 300.0);
+    EXPECT_EQ(rd["latent"][i], 20.0);
+    EXPECT_GE(rd["active_units"][i], 1.0);
+    EXPECT_LE(rd["active_units"][i], 20.0);
+  }
+  EXPECT_LT(rd["rate"][1], rd["rate"][0]);
+  EXPECT_GT(rd["distortion"][1], rd["distortion"][0]);
+  int width = 0, height = 0, channels = 0;
+  EXPECT_EQ(stbi_info((dir / "rate_distortion.png").c_str(), &width, &height, &channels), 1)
+      << r.output;
+}
+
+// A beta whose folder already holds a run cannot start (without --overwrite); the other betas
+// still train and keep their rows, and the sweep ends with exit code 2 naming the failure.
+TEST(Vae, ABetaThatFailsLeavesTheOthersIntact) {
+  const fs::path dir = fresh_test_dir("vae");
+  fs::create_directories(dir / "beta_2");
+  std::ofstream(dir / "beta_2" / "checkpoint.safetensors") << "an earlier run";
+  ProgramRun r = run_program(example_program("vae"),
+                             "--betas 2,1 --limit 200 --epochs 1 --hidden 16 --analyse 100 " +
+                                 std::string(kThreads) + " --out '" + dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("vae: beta 2: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("vae: 1 of 2 betas failed (beta_2, said above); the others are in"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_metrics_csv(dir / "rate_distortion.csv")["beta"], (std::vector<double>{1}));
+  EXPECT_TRUE(fs::exists(dir / "beta_1" / "checkpoint.safetensors"));
+  std::ifstream kept(dir / "beta_2" / "checkpoint.safetensors");
+  std::string text;
+  std::getline(kept, text);
+  EXPECT_EQ(text, "an earlier run");
 }
 
 TEST(Vae, FullLossPassesGradcheckInFloat64) {
@@ -194,8 +260,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadFlag{"--epochs abc", "--epochs"}, BadFlag{"--epochs 0", "--epochs"},
                       BadFlag{"--batch-size -5", "--batch-size"}, BadFlag{"--lr -1", "--lr"},
                       BadFlag{"--data imagenet", "--data"}, BadFlag{"--beta -0.5", "--beta"},
-                      BadFlag{"--arch resnet", "--arch"},
-                      BadFlag{"--latent 0", "--latent"}, BadFlag{"--threads -2", "--threads"},
+                      BadFlag{"--arch resnet", "--arch"}, BadFlag{"--latent 0", "--latent"},
+                      BadFlag{"--threads -2", "--threads"},
                       BadFlag{"--iw-samples x", "--iw-samples"},
                       BadFlag{"--no-such-flag", "no-such-flag"},
                       // Not finite, or absurd: refused at parse time, never trained to NaN.
@@ -210,7 +276,18 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--seed 18446744073709551616",
                               "--seed: Value 18446744073709551616 is not a seed"},
                       BadFlag{"--seed 1.5", "--seed"},
-                      BadFlag{"--resume --overwrite", "--resume excludes --overwrite"}));
+                      BadFlag{"--resume --overwrite", "--resume excludes --overwrite"},
+                      // The sweep's list: non-empty, positive finite betas, none twice.
+                      BadFlag{"--betas ''", "--betas: no beta given"},
+                      BadFlag{"--betas 0.5,0,2", "--betas: Value 0 not in range (0, 1000]"},
+                      BadFlag{"--betas 1,-2", "--betas: Value -2 not in range (0, 1000]"},
+                      BadFlag{"--betas 1,x", "--betas: Value x is not a finite number"},
+                      BadFlag{"--betas 1,nan", "--betas: Value nan is not a finite number"},
+                      BadFlag{"--betas 1,2,1.0", "--betas: Value 1.0 given twice (as beta_1)"},
+                      BadFlag{"--betas 1,,2", "--betas: Value 1,,2 has an empty item"},
+                      BadFlag{"--betas 1,2,", "--betas: Value 1,2, ends with a comma"},
+                      BadFlag{"--beta 2 --betas 1,2", "--beta excludes --betas"},
+                      BadFlag{"--betas 1,2 --analyse 0", "--betas needs --analyse N > 0"}));
 
 TEST(Vae, MissingDataDirectoryIsAOneLineErrorNamingIt) {
   const fs::path dir = fresh_test_dir("vae");
