@@ -47,7 +47,7 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
       mul_(o, beta);
     return;
   }
-  if (thin_gemm_applies(M, N, K)) {
+  if (thin_gemm_applies(M, N, K, a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1])) {
     // A thin product costs OpenBLAS more in packing than in arithmetic (tensor/thin_gemm.h); the
     // direct loops read any strides, so views need no copy.
     dispatch_floating(out.dtype(), "matmul", [&]<typename T>() {

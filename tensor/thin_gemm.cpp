@@ -257,8 +257,13 @@ std::vector<T> pack(const T* x, int64_t rows, int64_t cols, int64_t row, int64_t
 
 }  // namespace
 
-bool thin_gemm_applies(int64_t M, int64_t N, int64_t K) {
-  return K <= kThinGemmMaxK || N <= kThinGemmMaxN || M <= kThinGemmMaxM;
+bool thin_gemm_applies(int64_t M, int64_t N, int64_t K, int64_t a_row, int64_t a_col,
+                       int64_t b_row, int64_t b_col) {
+  if (M <= 0 || N <= 0 || K <= 0) return false;
+  (void)b_row;
+  const bool b_by_rows = b_col == 1 || N == 1;
+  const bool a_by_columns = (a_row == 1 || M == 1) && a_col != 1;
+  return (M <= kThinGemmMaxM && b_by_rows) || (N <= kThinGemmMaxN && M >= 16 && a_by_columns);
 }
 
 template <typename T>
@@ -277,7 +282,8 @@ void thin_gemm(int64_t M, int64_t N, int64_t K, T alpha, const T* a, int64_t a_r
   // Forms that need b's rows contiguous: a thin K (b is small, so a copy is cheap) and a thin M
   // whose b is not stored as b^T (a copy of b^T would cost as much as the product).
   const bool b_by_rows = b_col == 1 || b_row != 1;
-  if (K <= kThinGemmMaxK || (N > kThinGemmMaxN && b_by_rows)) {
+  constexpr int64_t kSmallK = 16;  // b [K, N] small enough to copy
+  if (K <= kSmallK || (N > kThinGemmMaxN && b_by_rows)) {
     if (b_col != 1) {
       b_copy = pack(b, K, N, b_row, b_col);
       b = b_copy.data(), b_row = N, b_col = 1;

@@ -23,15 +23,18 @@
 
 namespace minidl {
 
-// The largest K, N or M for which thin_gemm takes a product (measured in bench/bench_matmul:
-// below these, the direct loops beat cblas_sgemm at 1 and 2 threads on the shapes the examples
-// use).
-inline constexpr int64_t kThinGemmMaxK = 16;
+// Which products matmul hands to thin_gemm: those where bench/bench_matmul measured the direct
+// loops ahead of cblas_sgemm. A thin M (at most kThinGemmMaxM rows) with b's rows contiguous, as in
+// the weight gradient G^T X of a narrow layer; a thin N (at most kThinGemmMaxN columns) with a's
+// columns contiguous and at least 16 rows, as in G^T X of a layer with a narrow input. Thin K
+// and thin products whose operands are laid out otherwise (X W^T with a small N, G W with a small
+// K) stay with OpenBLAS, which measured as fast or faster there.
+inline constexpr int64_t kThinGemmMaxM = 16;
 inline constexpr int64_t kThinGemmMaxN = 32;
-inline constexpr int64_t kThinGemmMaxM = 32;
 
-// Whether thin_gemm handles an M x K by K x N product (the rest go to BLAS).
-bool thin_gemm_applies(int64_t M, int64_t N, int64_t K);
+// Whether matmul uses thin_gemm for an M x K by K x N product with these element strides.
+bool thin_gemm_applies(int64_t M, int64_t N, int64_t K, int64_t a_row, int64_t a_col,
+                       int64_t b_row, int64_t b_col);
 
 // c [M, N] row-major with leading dimension N; a [M, K] and b [K, N] are read at
 // a[i * a_row + k * a_col] and b[k * b_row + j * b_col] (any strides, including 0 and negative

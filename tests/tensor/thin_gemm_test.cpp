@@ -193,18 +193,22 @@ TEST(ThinGemm, SameBitsOnOneAndTwoThreads) {
                    std::to_string(k.shape.K) + "x" + std::to_string(k.shape.N));
       Tensor a = operand(k.shape.M, k.shape.K, k.a, dtype, gen);
       Tensor b = operand(k.shape.K, k.shape.N, k.b, dtype, gen);
-      Tensor bias = uniform({k.shape.N}, -1, 1, dtype, gen);
+      Tensor c = uniform({k.shape.M, k.shape.N}, -1, 1, dtype, gen);
+      auto run = [&](double beta) {
+        return dtype == DType::Float32 ? run_kernel<float>(a, b, 1, beta, c)
+                                       : run_kernel<double>(a, b, 1, beta, c);
+      };
       Tensor one, two, one_addmm, two_addmm;
       {
         test::ScopedThreads threads(1);
-        one = matmul(a, b);
-        one_addmm = addmm(bias, a, b);
+        one = run(0);
+        one_addmm = run(1);
       }
       {
         test::ScopedThreads threads(2);
         set_parallel_grain(1);  // split even the smallest product between the threads
-        two = matmul(a, b);
-        two_addmm = addmm(bias, a, b);
+        two = run(0);
+        two_addmm = run(1);
         set_parallel_grain(grain);
       }
       EXPECT_TRUE(bit_identical(one, two));
@@ -214,30 +218,37 @@ TEST(ThinGemm, SameBitsOnOneAndTwoThreads) {
 }
 
 TEST(ThinGemm, MatmulAddmmAndGemmIntoUseTheKernelForThinShapes) {
-  // Bit equality with the kernel called directly: the public ops route thin products to it with
-  // their alpha and beta (cblas sums in other orders, so it would almost surely differ in some
-  // last bit of these 192 or 900 sums).
+  // Bit equality with the kernel called directly: the public ops route the thin products it takes
+  // to it with their alpha and beta (cblas sums in other orders, so it would almost surely differ
+  // in some last bit of these sums).
   Generator gen(3);
   for (DType dtype : kFloatTypes) {
     SCOPED_TRACE(dtype_name(dtype));
-    Tensor x = uniform({64, 300}, -1, 1, dtype, gen);
-    Tensor w = uniform({3, 300}, -1, 1, dtype, gen);  // X W^T: N = 3
+    Tensor g = uniform({300, 64}, -1, 1, dtype, gen);
+    Tensor x = uniform({300, 3}, -1, 1, dtype, gen);  // G^T X: N = 3, a's columns contiguous
+    EXPECT_TRUE(thin_gemm_applies(64, 3, 300, 1, 64, 3, 1));
     Tensor bias = uniform({3}, -1, 1, dtype, gen);
     Tensor zero = zeros({64, 3}, dtype);
-    Tensor direct = dtype == DType::Float32 ? run_kernel<float>(x, w.t(), 1, 0, zero)
-                                            : run_kernel<double>(x, w.t(), 1, 0, zero);
-    EXPECT_TRUE(bit_identical(matmul(x, w.t()), direct));
+    Tensor direct = dtype == DType::Float32 ? run_kernel<float>(g.t(), x, 1, 0, zero)
+                                            : run_kernel<double>(g.t(), x, 1, 0, zero);
+    EXPECT_TRUE(bit_identical(matmul(g.t(), x), direct));
     Tensor with_bias = bias.expand({64, 3}).contiguous();
-    Tensor direct_bias = dtype == DType::Float32 ? run_kernel<float>(x, w.t(), 1, 1, with_bias)
-                                                 : run_kernel<double>(x, w.t(), 1, 1, with_bias);
-    EXPECT_TRUE(bit_identical(addmm(bias, x, w.t()), direct_bias));
-    Tensor g = uniform({64, 3}, -1, 1, dtype, gen);
-    Tensor into = uniform({3, 300}, -1, 1, dtype, gen);  // G^T X: M = 3
-    Tensor direct_into = dtype == DType::Float32 ? run_kernel<float>(g.t(), x, 0.5, -1, into)
-                                                 : run_kernel<double>(g.t(), x, 0.5, -1, into);
-    gemm_into(into, g.t(), x, 0.5, -1);
+    Tensor direct_bias = dtype == DType::Float32 ? run_kernel<float>(g.t(), x, 1, 1, with_bias)
+                                                 : run_kernel<double>(g.t(), x, 1, 1, with_bias);
+    EXPECT_TRUE(bit_identical(addmm(bias, g.t(), x), direct_bias));
+    Tensor h = uniform({300, 3}, -1, 1, dtype, gen);
+    Tensor y = uniform({300, 70}, -1, 1, dtype, gen);  // H^T Y: M = 3, b's rows contiguous
+    EXPECT_TRUE(thin_gemm_applies(3, 70, 300, 1, 3, 70, 1));
+    Tensor into = uniform({3, 70}, -1, 1, dtype, gen);
+    Tensor direct_into = dtype == DType::Float32 ? run_kernel<float>(h.t(), y, 0.5, -1, into)
+                                                 : run_kernel<double>(h.t(), y, 0.5, -1, into);
+    gemm_into(into, h.t(), y, 0.5, -1);
     EXPECT_TRUE(bit_identical(into, direct_into));
   }
+  // Layouts and sizes it leaves to BLAS: X W^T with a small N, a thin K, nothing thin.
+  EXPECT_FALSE(thin_gemm_applies(512, 2, 128, 128, 1, 1, 128));
+  EXPECT_FALSE(thin_gemm_applies(512, 128, 2, 2, 1, 1, 2));
+  EXPECT_FALSE(thin_gemm_applies(128, 256, 784, 784, 1, 1, 784));
 }
 
 }  // namespace
