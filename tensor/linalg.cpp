@@ -8,6 +8,7 @@
 #include "tensor/creation.h"
 #include "tensor/elementwise.h"
 #include "tensor/reduce.h"
+#include "tensor/thin_gemm.h"
 
 namespace minidl {
 
@@ -44,6 +45,15 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
       o.zero_();
     else
       mul_(o, beta);
+    return;
+  }
+  if (thin_gemm_applies(M, N, K, a.strides()[0], a.strides()[1], b.strides()[0], b.strides()[1])) {
+    // A thin product costs OpenBLAS more in packing than in arithmetic (tensor/thin_gemm.h); the
+    // direct loops read any strides, so views need no copy.
+    dispatch_floating(out.dtype(), "matmul", [&]<typename T>() {
+      thin_gemm<T>(M, N, K, T(alpha), a.data<T>(), a.strides()[0], a.strides()[1], b.data<T>(),
+                   b.strides()[0], b.strides()[1], T(beta), out.data<T>());
+    });
     return;
   }
   BlasOperand A = as_blas_operand(a), B = as_blas_operand(b);
