@@ -34,6 +34,11 @@ int64_t ParamState::next_step() {
   return ++t.data<int64_t>()[0];
 }
 
+int64_t ParamState::steps() const {
+  auto it = tensors_.find("step");
+  return it == tensors_.end() ? 0 : it->second.data<int64_t>()[0];
+}
+
 void Optimizer::init_state() {
   MINIDL_CHECK(group_count() > 0, name_ << ": no parameter groups");
   for (size_t g = 0; g < group_count(); ++g) {

@@ -51,6 +51,10 @@ class ParamState {
   const Tensor& buffer(const std::string& name, const Variable& param);
   // Adds one to "step" (created at 0) and returns the new count, the step being taken.
   int64_t next_step();
+  // The step count so far (0 before the first step).
+  int64_t steps() const;
+  // Replaces or adds an entry (Adam points its moments at slices of flat buffers).
+  void set(const std::string& name, Tensor value) { tensors_[name] = std::move(value); }
 
  private:
   friend class Optimizer;
