@@ -18,6 +18,12 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 
+// Blocks at least this large are never cached. glibc maps each of them on its own (the mmap
+// threshold set below), so freeing one hands its pages back to the kernel; caching it would keep a
+// program's one-off buffers, such as a data set's raw bytes while they are decoded, resident for
+// the rest of the run. A training step's temporaries are far smaller.
+constexpr size_t kLargestCachedBlock = size_t(32) << 20;
+
 #ifdef __GLIBC__
 // glibc serves blocks above its mmap threshold (adjusted at run time between 128 KiB and 32 MiB)
 // with fresh mmap()s and returns free memory above its trim threshold to the kernel, so a program
@@ -33,7 +39,7 @@ struct KeepLargeBlocksInTheHeap {
         std::getenv("GLIBC_TUNABLES")) {
       return;
     }
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's maximum on 64-bit systems
+    mallopt(M_MMAP_THRESHOLD, int(kLargestCachedBlock));  // glibc's maximum on 64-bit systems
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
   }
 };
@@ -73,7 +79,8 @@ static_assert(sizeof(FreeBlock) <= kAlignment);
 //
 // Bound: the cached bytes never exceed the peak of live bytes so far. A training loop's temporaries
 // are at most that peak, so they all stay cached; blocks of sizes that stop recurring are evicted,
-// least recently freed first, once a new block would not fit.
+// least recently freed first, once a new block would not fit. Blocks of kLargestCachedBlock or more
+// are never cached.
 class BlockCache {
  public:
   // Accounts for a new buffer of `bytes` and returns a cached block of that size, or nullptr.
@@ -101,7 +108,7 @@ class BlockCache {
   void give_back(void* allocation, size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     live_bytes_ -= bytes;
-    if (!kCacheBlocks || bytes > peak_live_bytes_) {
+    if (!kCacheBlocks || bytes > peak_live_bytes_ || bytes >= kLargestCachedBlock) {
       std::free(allocation);
       return;
     }

@@ -6,8 +6,9 @@
 // loop, which allocates the same sizes step after step, stops calling malloc after its first steps.
 // The cache holds at most as many bytes as the peak of live storage bytes so far (the program's own
 // high-water mark): the memory held for tensors, live plus cached, stays within twice that peak,
-// and equals it when the sizes recur. Least recently freed blocks go first. Sanitizer builds bypass
-// the cache so every use after free is still caught. docs/tensor.md describes it.
+// and equals it when the sizes recur. Least recently freed blocks go first; blocks of 32 MiB or
+// more are never cached. Sanitizer builds bypass the cache so every use after free is still
+// caught. docs/tensor.md describes it.
 #pragma once
 
 #include <cstddef>

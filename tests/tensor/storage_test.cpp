@@ -58,6 +58,16 @@ TEST_F(StorageCache, CachedBytesStayWithinThePeakOfLiveBytes) {
   EXPECT_GT(s.cached_blocks, 0);
 }
 
+TEST_F(StorageCache, ABlockOf32MiBOrMoreGoesBackToMalloc) {
+  // A one-off buffer that large (a data set's raw bytes) must not stay resident for the whole run.
+  { Tensor large = Tensor::empty({int64_t(8) << 20}, DType::Float32); }
+  const StorageStats s = storage_stats();
+  const int64_t before = s.allocations;
+  Tensor again = Tensor::empty({int64_t(8) << 20}, DType::Float32);
+  EXPECT_EQ(storage_allocation_count(), before + 1);
+  EXPECT_LT(s.cached_bytes, int64_t(32) << 20);
+}
+
 TEST_F(StorageCache, ReleaseEmptiesTheCache) {
   { Tensor t = Tensor::empty({4096}, DType::Float32); }
   EXPECT_GT(storage_stats().cached_blocks, 0);
