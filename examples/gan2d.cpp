@@ -19,8 +19,8 @@
 #include "examples/common/training_checkpoint.h"
 #include "examples/gan/gan_training.h"
 #include "metrics/metrics.h"
-#include "nn/safetensors.h"
 #include "nn/optim/adam.h"
+#include "nn/safetensors.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -30,8 +30,8 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxSteps = 10000000;
 
 int main(int argc, char** argv) {
-  // Defaults (docs/programs.md, "gan2d", has the measurements): the non-saturating loss with an R1 penalty
-  // (gamma 0.1) and a critic that sees pairs of points (PacGAN, pack 2), Adam 1e-3 betas
+  // Defaults (docs/programs.md, "gan2d", has the measurements): the non-saturating loss with an R1
+  // penalty (gamma 0.1) and a critic that sees pairs of points (PacGAN, pack 2), Adam 1e-3 betas
   // (0.5, 0.999) decayed to 0 by a cosine over 20,000 steps. The same settings for both data sets:
   // for seeds 1-5 they cover 8/8 ring8 modes with 94-97% high-quality samples and 25/25 grid25
   // modes with 85-90%. Without R1 the generator keeps circling the modes or collapses; without
@@ -189,7 +189,9 @@ int main(int argc, char** argv) {
           std::make_unique<optim::CosineAnnealingLR>(*gan.generator_optimizer, steps));
       schedules.push_back(std::make_unique<optim::CosineAnnealingLR>(*gan.critic_optimizer, steps));
     }
+    gan.critic_steps = critic_steps;
     Generator noise(run.seed + 1), data_stream(run.seed + 2);
+    GanNoise draws = gan_noise(noise);
     Generator real_sample(run.seed + 3);
     const Tensor real_points = metrics::sample_mixture(mixture, 2000, real_sample);
     CheckpointParts parts{{{"generator", gan.generator.get()}, {"critic", gan.critic.get()}},
@@ -232,13 +234,15 @@ int main(int argc, char** argv) {
         const std::string where = "step " + std::to_string(step + 1);
         for (int64_t k = 0; k < critic_steps; ++k) {
           Tensor real = metrics::sample_mixture(mixture, batch_size, data_stream);
-          const double critic_loss = train_critic(gan, real, noise).loss;
-          check_finite_loss(where, "D's loss", critic_loss);
-          d_loss += critic_loss / double(critic_steps);
+          const GanIteration iteration =
+              gan_iteration(gan, real, /*generator_turn=*/k + 1 == critic_steps, draws);
+          check_finite_loss(where, "D's loss", iteration.critic.loss);
+          d_loss += iteration.critic.loss / double(critic_steps);
+          if (iteration.generator_loss) {
+            check_finite_loss(where, "G's loss", *iteration.generator_loss);
+            g_loss += *iteration.generator_loss;
+          }
         }
-        const double generator_loss = train_generator(gan, batch_size, noise);
-        check_finite_loss(where, "G's loss", generator_loss);
-        g_loss += generator_loss;
         for (auto& s : schedules) s->step();
         char text[64];
         std::snprintf(text, sizeof text, "D %.3f  G %.3f", d_loss / double(step - first + 1),

@@ -11,7 +11,8 @@
 // distance on the evaluator classifier, the stability alarm), it reports how much of the code the
 // images carry, measured two ways:
 //   categorical_bound, continuous_bound   InfoGAN's own lower bounds on I(c; G(z, c)) in nats
-//       (epoch means over G's steps; the categorical one is at most log 10 = 2.303), by Q;
+//       (epoch means over the D steps, where Q reads fakes it has not yet learned from; the
+//       categorical one is at most log 10 = 2.303), by Q;
 //   code_mi, code_accuracy   an independent observer: the evaluator classifier labels
 //       --monitor-samples images G(z, c) with uniform codes; the plug-in mutual information
 //       I(c; class) from the 10 x 10 joint histogram (biased upwards by about 81 / (2 N) nats
@@ -57,9 +58,11 @@ struct EpochSums {
     gan.d_real += d.real_score;
     gan.d_fake += d.fake_score;
     gan.g_loss += g.gan_loss;
-    info_loss += g.info_loss;
-    categorical_bound += g.categorical_bound;
-    continuous_bound += g.continuous_bound;
+    // From the D step: Q is scored on this batch's fakes before it learns from them (the G step
+    // reads the same fakes after Q's update, an optimistic estimate).
+    info_loss += d.info_loss;
+    categorical_bound += d.categorical_bound;
+    continuous_bound += d.continuous_bound;
     ++steps;
   }
   void finish() {
@@ -93,7 +96,8 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
   t.noise = kNoise;
   t.info_weight = flags.info_weight;
   const InfoGanNetworks& n = t.networks;
-  // beta1 0.5: the DCGAN setting the paper's networks come from (momentum 0.9 makes GANs oscillate).
+  // beta1 0.5: the DCGAN setting the paper's networks come from (momentum 0.9 makes GANs
+  // oscillate).
   const std::pair<double, double> betas{0.5, 0.999};
   t.discriminator_optimizer = std::make_unique<optim::Adam>(
       n.discriminator->parameters(), optim::AdamOptions{.lr = flags.lr_d, .betas = betas});
@@ -128,8 +132,8 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
       (long long)t.codes.continuous, flags.info_weight, flags.lr_d, flags.lr_g, betas.first,
       betas.second);
 
-  const std::vector<std::string> info_columns{"info_loss", "categorical_bound",
-                                              "continuous_bound", "code_mi", "code_accuracy"};
+  const std::vector<std::string> info_columns{"info_loss", "categorical_bound", "continuous_bound",
+                                              "code_mi", "code_accuracy"};
   std::optional<data::CsvLogger> metrics;
   if (is_main_rank()) {
     std::vector<std::string> columns = gan_metric_columns();
@@ -148,14 +152,14 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
     const auto start = std::chrono::steady_clock::now();
     EpochSums e;
     int64_t seen = 0;
-    // --- one epoch: a D (and Q) step per real batch, then a G step ---
+    // --- one epoch: per real batch, fake = G(z, c) once, a D (and Q) step, then a G step ---
     while (std::optional<data::Batch> batch = loader.next()) {
       const std::string where =
           "epoch " + std::to_string(epoch) + ", step " + std::to_string(e.steps + 1);
-      const InfoGanStep d = train_discriminator(t, batch->inputs, noise);
+      const LatentBatch latent = sample_latent(batch->size(), kNoise, t.codes, noise);
+      const auto [d, g] = infogan_iteration(t, batch->inputs, latent);
       check_finite_loss(where, "D's loss", d.gan_loss);
       check_finite_loss(where, "the information term", d.info_loss);
-      const InfoGanStep g = train_generator(t, flags.batch_size, noise);
       check_finite_loss(where, "G's loss", g.gan_loss);
       e.add(d, g);
       seen += batch->size();
@@ -170,15 +174,16 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
 
     // --- monitors on fresh samples with uniform codes, in the evaluator's [0, 1] pixels ---
     Generator monitor_noise(flags.seed + 4);
-    const LatentBatch monitor = sample_latent(flags.monitor_samples, kNoise, t.codes, monitor_noise);
+    const LatentBatch monitor =
+        sample_latent(flags.monitor_samples, kNoise, t.codes, monitor_noise);
     const metrics::Evaluation evaluation =
         run.evaluator->evaluate(to_unit_range(generate_images(*n.generator, monitor.input)));
     const metrics::GeneratorScores scores = run.score(evaluation);
     const CodeAgreement agreement =
         code_agreement(monitor.codes.categorical, evaluation.probabilities, t.codes.categories);
-    const bool alarm = stability.update({e.gan.d_loss, e.gan.g_loss,
-                                         scores.coverage.classes_covered,
-                                         scores.coverage.kl_from_uniform});
+    const bool alarm =
+        stability.update({e.gan.d_loss, e.gan.g_loss, scores.coverage.classes_covered,
+                          scores.coverage.kl_from_uniform});
     last_summary = gan_summary(e.gan, scores) + " | " + information_summary(e, agreement);
     progress.finish(last_summary + (alarm ? " | ALARM" : ""));
     const std::map<std::string, std::string> metadata =
@@ -188,9 +193,9 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
       std::fprintf(stderr, "%s: warning: %s\n", program.c_str(), stability.reason().c_str());
     std::vector<double> row = gan_metric_values(e.gan, scores);
     row.insert(row.begin(), double(epoch));
-    row.insert(row.end(), {e.info_loss, e.categorical_bound, e.continuous_bound,
-                           agreement.mutual_information, agreement.accuracy,
-                           alarm ? 1.0 : 0.0, e.gan.seconds});
+    row.insert(row.end(),
+               {e.info_loss, e.categorical_bound, e.continuous_bound, agreement.mutual_information,
+                agreement.accuracy, alarm ? 1.0 : 0.0, e.gan.seconds});
     metrics->log(row);
 
     // --- checkpoint (first: a failure drawing must not cost the epoch), pictures, curves ---
@@ -199,8 +204,8 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
       char name[64];
       std::snprintf(name, sizeof name, "codes_c%lld_epoch%02lld.png", (long long)code + 1,
                     (long long)epoch);
-      const Tensor cells = generate_images(
-          *n.generator, code_sweep_input(sweep_z, t.codes, code, kSweep, kSweep));
+      const Tensor cells =
+          generate_images(*n.generator, code_sweep_input(sweep_z, t.codes, code, kSweep, kSweep));
       data::write_image_grid((out / name).string(), cells.reshape({kSweep * kSweep, 1, 28, 28}),
                              kSweep, kSweep, data::PixelRange::MinusOneToOne);
     }
@@ -234,10 +239,11 @@ int main(int argc, char** argv) {
   start_ranks(&argc, &argv);
   InfoGanFlags flags;
   flags.out = "runs/infogan";
-  CLI::App app{"Train InfoGAN (DCGAN networks, a Q head on D, 10 categorical and 2 continuous "
-               "codes) on Fashion-MNIST, with the information bounds, the classifier's view of "
-               "the codes and the GAN monitors.",
-               "infogan"};
+  CLI::App app{
+      "Train InfoGAN (DCGAN networks, a Q head on D, 10 categorical and 2 continuous "
+      "codes) on Fashion-MNIST, with the information bounds, the classifier's view of "
+      "the codes and the GAN monitors.",
+      "infogan"};
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   RunSettings settings(app);
   add_gan_run_flags(app, flags, settings);

@@ -1,9 +1,9 @@
 """PyTorch twin of examples/dcgan.cpp with its defaults (workload W5): the InfoGAN paper's MNIST
 networks without the Q head, PyTorch's default initialisation, non-saturating BCE-with-logits,
 Adam 2e-4 betas (0.5, 0.999), batch 64, one D step per G step, pixels in [-1, 1]. Step for step
-as minidl: D sees real and fake in separate passes (batch statistics kept apart), fakes for D's
-step and for G's step come from separate draws of z, and D's parameters are frozen during G's
-step. One JSON line per epoch with the training seconds, the seconds per step and D's mean
+as minidl and PyTorch's examples/dcgan: D sees real and fake in separate passes (batch statistics
+kept apart), fake = G(z) is computed once per iteration, D is updated on fake.detach() and G
+through the updated D on the same fake, with D's parameters frozen during G's step. One JSON line per epoch with the training seconds, the seconds per step and D's mean
 outputs; --steps stops an epoch early, for speed measurements on a few dozen steps. --samples
 writes G's samples (evaluation mode, pixels in [0, 1]) to a .npy file at the end, so that
 `minidl-info score` judges them with the same monitors as minidl's own samples.npy.
@@ -67,16 +67,15 @@ def main():
                 if args.steps and steps == args.steps:
                     break
                 real = train[batch]
-                with torch.no_grad():
-                    fake = g(torch.randn(batch_size, latent))
-                real_scores, fake_scores = d(real), d(fake)
+                fake = g(torch.randn(batch_size, latent))
+                real_scores, fake_scores = d(real), d(fake.detach())
                 d_loss = (F.binary_cross_entropy_with_logits(real_scores, torch.ones_like(real_scores))
                           + F.binary_cross_entropy_with_logits(fake_scores, torch.zeros_like(fake_scores)))
                 d_opt.zero_grad()
                 d_loss.backward()
                 d_opt.step()
                 d.requires_grad_(False)
-                scores = d(g(torch.randn(batch_size, latent)))
+                scores = d(fake)
                 g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
                 g_opt.zero_grad()
                 g_loss.backward()

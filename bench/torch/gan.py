@@ -1,6 +1,8 @@
 """PyTorch twin of examples/gan.cpp with its defaults (workload W3): G z(100)-256-512-1024-784
 LeakyReLU(0.2) tanh, D 784-1024-512-256-1 LeakyReLU(0.2), non-saturating BCE-with-logits, Adam
-2e-4 betas (0.5, 0.999), batch 64, one D step per G step, pixels in [-1, 1]. One JSON line per
+2e-4 betas (0.5, 0.999), batch 64, one D step per G step, pixels in [-1, 1]; one G forward per
+iteration as PyTorch's examples/dcgan (D on fake.detach(), then G through the updated D on the same
+fake). One JSON line per
 epoch with the training seconds (monitors excluded on both sides) and D's mean outputs."""
 import argparse
 import json
@@ -42,15 +44,14 @@ def main():
                 if len(batch) < 64:
                     continue  # drop_last, as minidl's loader
                 real = train[batch]
-                with torch.no_grad():
-                    fake = generator(torch.randn(64, 100))
-                real_scores, fake_scores = critic(real), critic(fake)
+                fake = generator(torch.randn(64, 100))  # once: D learns on it, then G through it
+                real_scores, fake_scores = critic(real), critic(fake.detach())
                 d_loss = (F.binary_cross_entropy_with_logits(real_scores, torch.ones_like(real_scores))
                           + F.binary_cross_entropy_with_logits(fake_scores, torch.zeros_like(fake_scores)))
                 d_opt.zero_grad()
                 d_loss.backward()
                 d_opt.step()
-                scores = critic(generator(torch.randn(64, 100)))
+                scores = critic(fake)
                 g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
                 g_opt.zero_grad()
                 g_loss.backward()

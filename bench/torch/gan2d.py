@@ -79,9 +79,8 @@ def main():
     with Timer() as timer:
         for _ in range(args.steps):
             real = packed(sample(centres, std, 512)).requires_grad_(args.r1 > 0)
-            with torch.no_grad():
-                fake = packed(generator(torch.randn(512, 16)))
-            real_scores, fake_scores = critic(real), critic(fake)
+            fake = packed(generator(torch.randn(512, 16)))  # once: D on its values, G through it
+            real_scores, fake_scores = critic(real), critic(fake.detach())
             d_loss = (F.binary_cross_entropy_with_logits(real_scores, torch.ones_like(real_scores))
                       + F.binary_cross_entropy_with_logits(fake_scores, torch.zeros_like(fake_scores)))
             if args.r1 > 0:
@@ -90,7 +89,7 @@ def main():
             d_opt.zero_grad()
             d_loss.backward()
             d_opt.step()
-            scores = critic(packed(generator(torch.randn(512, 16))))
+            scores = critic(fake)
             g_loss = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores))
             g_opt.zero_grad()
             g_loss.backward()

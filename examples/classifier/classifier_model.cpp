@@ -18,20 +18,22 @@ ClassifierArch parse_classifier_arch(const std::string& name) {
 }
 
 Classifier::Classifier(ClassifierShape shape, Generator& generator) : shape_(shape) {
-  MINIDL_CHECK(shape.input > 0 && shape.hidden > 0 && shape.classes > 0,
+  MINIDL_CHECK(shape.input > 0 && shape.hidden > 0 && shape.classes > 0 && shape.channels > 0,
                "Classifier: sizes must be positive, got input "
-                   << shape.input << ", hidden " << shape.hidden << ", classes " << shape.classes);
+                   << shape.input << ", hidden " << shape.hidden << ", classes " << shape.classes
+                   << ", channels " << shape.channels);
   if (shape.arch == ClassifierArch::Conv) {
     MINIDL_CHECK(shape.input == 28 * 28, "Classifier: the conv architecture takes 28x28 images ("
                                              << 28 * 28 << " pixels), got " << shape.input);
     // Padding 1 keeps 28x28 and 14x14 through the 3x3 kernels; the pools halve them to 7x7.
     const nn::Conv2dOptions same{.padding = {1, 1}};
-    conv1_ = register_module("conv1",
-                             std::make_shared<nn::Conv2d>(1, 32, Size2{3, 3}, same, generator));
+    const int64_t c = shape.channels;
+    conv1_ =
+        register_module("conv1", std::make_shared<nn::Conv2d>(1, c, Size2{3, 3}, same, generator));
     conv2_ = register_module("conv2",
-                             std::make_shared<nn::Conv2d>(32, 64, Size2{3, 3}, same, generator));
+                             std::make_shared<nn::Conv2d>(c, 2 * c, Size2{3, 3}, same, generator));
     hidden1_ = register_module(
-        "hidden1", std::make_shared<nn::Linear>(64 * 7 * 7, shape.hidden, true, generator));
+        "hidden1", std::make_shared<nn::Linear>(2 * c * 7 * 7, shape.hidden, true, generator));
   } else {
     hidden1_ = register_module(
         "hidden1", std::make_shared<nn::Linear>(shape.input, shape.hidden, true, generator));
@@ -44,8 +46,10 @@ Classifier::Classifier(ClassifierShape shape, Generator& generator) : shape_(sha
 
 std::string Classifier::name() const {
   if (shape_.arch == ClassifierArch::Conv) {
-    return "Classifier(conv 1x28x28 -> 32x14x14 -> 64x7x7 -> " + std::to_string(shape_.hidden) +
-           " -> " + std::to_string(shape_.classes) + ")";
+    const int64_t c = shape_.channels;
+    return "Classifier(conv 1x28x28 -> " + std::to_string(c) + "x14x14 -> " +
+           std::to_string(2 * c) + "x7x7 -> " + std::to_string(shape_.hidden) + " -> " +
+           std::to_string(shape_.classes) + ")";
   }
   return "Classifier(" + std::to_string(shape_.input) + " -> " + std::to_string(shape_.hidden) +
          " -> " + std::to_string(shape_.hidden) + " -> " + std::to_string(shape_.classes) + ")";
@@ -66,6 +70,21 @@ Variable Classifier::output(const Variable& features) const { return output_->fo
 
 Variable Classifier::forward(const Variable& x) { return output(features(x)); }
 
+ClassifierStep train_classifier_step(Classifier& classifier, optim::Adam& adam,
+                                     const Tensor& inputs, const Tensor& labels,
+                                     const std::string& where, GradientAverager* averager) {
+  ClassifierStep step;
+  step.logits = classifier(Variable(inputs));  // [B, classes]
+  Variable loss = nn::cross_entropy(step.logits, labels);
+  step.loss = loss.item();
+  check_finite_loss(where, "the cross-entropy", step.loss);
+  classifier.zero_grad();
+  loss.backward();
+  if (averager) averager->synchronize();
+  adam.step();
+  return step;
+}
+
 EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
                                    data::DataLoader& loader, ProgressLine* progress,
                                    GradientAverager* averager) {
@@ -73,22 +92,17 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
   double loss_sum = 0;
   int64_t correct = 0, seen = 0, step = 0;
   while (std::optional<data::Batch> batch = loader.next()) {
-    Variable logits = classifier(Variable(batch->inputs));  // [B, 10]
-    Variable loss = nn::cross_entropy(logits, batch->labels);
-    check_finite_loss("step " + std::to_string(step + 1) + " of the epoch", "the cross-entropy",
-                      loss.item());
-    classifier.zero_grad();
-    loss.backward();
-    if (averager) averager->synchronize();
-    adam.step();
-
-    loss_sum += loss.item() * double(batch->size());
+    const auto [logits, loss] =
+        train_classifier_step(classifier, adam, batch->inputs, batch->labels,
+                              "step " + std::to_string(step + 1) + " of the epoch", averager);
+    loss_sum += loss * double(batch->size());
     correct += int64_t(sum(eq(argmax(logits.data(), 1), batch->labels)).item());
     seen += batch->size();
+    ++step;
     if (progress) {
       char text[64];
       std::snprintf(text, sizeof text, "loss %.4f", loss_sum / double(seen));
-      progress->update(++step, seen * ranks(), text);
+      progress->update(step, seen * ranks(), text);
     }
   }
   loss_sum = sum_over_ranks(loss_sum);
@@ -146,20 +160,20 @@ std::shared_ptr<Classifier> load_classifier(const std::string& path) {
   nn::SafetensorsFile file = nn::load_safetensors(path);
   // The shape is read off the weights, so any --hidden or --arch the classifier was trained with
   // loads.
-  Shape first, last;
-  bool conv = false;
+  Shape first, last, conv1;
   for (const auto& [name, tensor] : file.tensors) {
     if (name == "hidden1.weight") first = tensor.shape();
     if (name == "output.weight") last = tensor.shape();
-    if (name == "conv1.weight") conv = true;
+    if (name == "conv1.weight") conv1 = tensor.shape();
   }
+  const bool conv = !conv1.empty();
   MINIDL_CHECK(first.size() == 2 && last.size() == 2,
                "load_classifier: " << path
                                    << ": not a classifier checkpoint (no hidden1.weight "
                                       "and output.weight)");
   Generator unused(0);
   const ClassifierShape shape =
-      conv ? ClassifierShape{28 * 28, first[0], last[0], ClassifierArch::Conv}
+      conv ? ClassifierShape{28 * 28, first[0], last[0], ClassifierArch::Conv, conv1[0]}
            : ClassifierShape{first[1], first[0], last[0], ClassifierArch::Mlp};
   std::shared_ptr<Classifier> classifier;
   try {

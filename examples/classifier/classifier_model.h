@@ -31,13 +31,14 @@ struct ClassifierShape {
   int64_t hidden = 256;  // units of each hidden layer (mlp) or of the fully connected one (conv)
   int64_t classes = 10;
   ClassifierArch arch = ClassifierArch::Mlp;  // conv needs input 784 (one 28x28 channel)
+  int64_t channels = 32;  // conv only: the first convolution's (the second has twice as many)
 };
 
 class Classifier : public nn::Module {
  public:
   Classifier(ClassifierShape shape, Generator& generator);
 
-  Variable features(const Variable& x) const;  // [N, hidden]: the last hidden layer, after ReLU
+  Variable features(const Variable& x) const;    // [N, hidden]: the last hidden layer, after ReLU
   Variable forward(const Variable& x) override;  // [N, classes] logits
   Variable output(const Variable& features) const;  // the logits from features(x)
   const ClassifierShape& shape() const { return shape_; }
@@ -48,6 +49,17 @@ class Classifier : public nn::Module {
   std::shared_ptr<nn::Linear> hidden1_, hidden2_, output_;  // mlp: hidden1, hidden2; conv: hidden1
   std::shared_ptr<nn::Conv2d> conv1_, conv2_;               // conv only
 };
+
+// One training step on a batch: cross-entropy of the logits (checked finite, `where` names the
+// step in the error), backward, the data-parallel gradient average when `averager` is given, Adam.
+struct ClassifierStep {
+  Variable logits;  // [B, classes], before the step
+  double loss = 0;
+};
+ClassifierStep train_classifier_step(Classifier& classifier, optim::Adam& adam,
+                                     const Tensor& inputs, const Tensor& labels,
+                                     const std::string& where,
+                                     GradientAverager* averager = nullptr);
 
 // One epoch of training: for each batch, cross-entropy of the logits, backward, Adam step.
 // Returns the mean training loss and accuracy over the epoch. `progress` may be null.

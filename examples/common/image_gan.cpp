@@ -147,8 +147,7 @@ std::map<std::string, std::string> GanRun::restore(const CheckpointParts& parts,
 std::map<std::string, std::string> GanRun::checkpoint_metadata(
     const RunSettings& settings, int64_t epoch, const Generator& noise,
     const data::DataLoader& loader, const StabilityMonitor& stability) const {
-  const std::vector<std::string> noise_states =
-      gather_from_ranks(generator_state_to_string(noise));
+  const std::vector<std::string> noise_states = gather_from_ranks(generator_state_to_string(noise));
   std::map<std::string, std::string> metadata = settings.metadata();
   metadata["epoch"] = std::to_string(epoch);
   for (int r = 0; r < ranks(); ++r) {
@@ -238,7 +237,9 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   GradientAverager generator_averager(*gan.generator), critic_averager(*gan.critic);
   gan.synchronize_generator = [&] { generator_averager.synchronize(); };
   gan.synchronize_critic = [&] { critic_averager.synchronize(); };
+  gan.critic_steps = flags.critic_steps;
   Generator noise = GanRun::make_noise(flags);
+  GanNoise gan_noise_draws = gan_noise(noise);
   data::DataLoader loader = run.make_loader(flags);
   Generator fixed(flags.seed + 3);
   const Tensor fixed_z = randn({64, latent}, DType::Float32, fixed);
@@ -271,20 +272,22 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
     const auto start = std::chrono::steady_clock::now();
     GanEpoch e;
     int64_t critic_updates = 0, generator_updates = 0, seen = 0;
-    // --- one epoch: a critic step per real batch, a generator step every critic_steps ---
+    // --- one epoch: a critic step per real batch, a generator step every critic_steps
+    // (gan_training.h: one G forward per iteration) ---
     while (std::optional<data::Batch> batch = loader.next()) {
       const std::string where =
           "epoch " + std::to_string(epoch) + ", step " + std::to_string(critic_updates + 1);
-      CriticStep d = train_critic(gan, batch->inputs, noise);
+      const bool generator_turn = (critic_updates + 1) % flags.critic_steps == 0;
+      const GanIteration step = gan_iteration(gan, batch->inputs, generator_turn, gan_noise_draws);
+      const CriticStep& d = step.critic;
       check_finite_loss(where, "D's loss", d.loss);
       e.d_loss += d.loss;
       e.d_real += d.real_score;
       e.d_fake += d.fake_score;
       ++critic_updates;
-      if (critic_updates % flags.critic_steps == 0) {
-        const double generator_loss = train_generator(gan, flags.batch_size, noise);
-        check_finite_loss(where, "G's loss", generator_loss);
-        e.g_loss += generator_loss;
+      if (step.generator_loss) {
+        check_finite_loss(where, "G's loss", *step.generator_loss);
+        e.g_loss += *step.generator_loss;
         ++generator_updates;
       }
       seen += batch->size();
@@ -342,8 +345,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   // --- samples in [0, 1] for other tools (minidl-info score, Python) ---
   if (!is_main_rank()) return 0;
   Generator final_noise(flags.seed + 5);
-  run.write_samples(program,
-                    sample_images01(*gan.generator, flags.samples, latent, final_noise));
+  run.write_samples(program, sample_images01(*gan.generator, flags.samples, latent, final_noise));
   return 0;
 }
 

@@ -16,25 +16,29 @@ constexpr nn::ConvTranspose2dOptions kUp{.stride = {2, 2}, .padding = {1, 1}};
 
 }  // namespace
 
-std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& init) {
+std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& init,
+                                                     DcganWidths widths) {
+  const int64_t f = widths.features, c = widths.channels;
   auto g = std::make_shared<nn::Sequential>();
-  g->push_back(std::make_shared<nn::Linear>(latent, 1024, true, init));
-  g->push_back(std::make_shared<nn::BatchNorm1d>(1024));
+  g->push_back(std::make_shared<nn::Linear>(latent, f, true, init));
+  g->push_back(std::make_shared<nn::BatchNorm1d>(f));
   g->push_back(std::make_shared<nn::ReLU>());
-  g->push_back(std::make_shared<nn::Linear>(1024, 128 * 7 * 7, true, init));
-  g->push_back(std::make_shared<nn::BatchNorm1d>(128 * 7 * 7));
+  g->push_back(std::make_shared<nn::Linear>(f, 2 * c * 7 * 7, true, init));
+  g->push_back(std::make_shared<nn::BatchNorm1d>(2 * c * 7 * 7));
   g->push_back(std::make_shared<nn::ReLU>());
-  g->push_back(std::make_shared<nn::Unflatten>(1, Shape{128, 7, 7}));
-  g->push_back(std::make_shared<nn::ConvTranspose2d>(128, 64, Size2{4, 4}, kUp, init));
-  g->push_back(std::make_shared<nn::BatchNorm2d>(64));
+  g->push_back(std::make_shared<nn::Unflatten>(1, Shape{2 * c, 7, 7}));
+  g->push_back(std::make_shared<nn::ConvTranspose2d>(2 * c, c, Size2{4, 4}, kUp, init));
+  g->push_back(std::make_shared<nn::BatchNorm2d>(c));
   g->push_back(std::make_shared<nn::ReLU>());
-  g->push_back(std::make_shared<nn::ConvTranspose2d>(64, 1, Size2{4, 4}, kUp, init));
+  g->push_back(std::make_shared<nn::ConvTranspose2d>(c, 1, Size2{4, 4}, kUp, init));
   g->push_back(std::make_shared<nn::Tanh>());
   g->push_back(std::make_shared<nn::Flatten>());
   return g;
 }
 
-std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generator& init) {
+std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generator& init,
+                                                       DcganWidths widths) {
+  const int64_t f = widths.features, c = widths.channels;
   auto normalise = [norm](Shape features) -> std::shared_ptr<nn::Module> {
     if (norm == CriticNorm::Layer) return std::make_shared<nn::LayerNorm>(features);
     if (features.size() == 1) return std::make_shared<nn::BatchNorm1d>(features[0]);
@@ -42,22 +46,23 @@ std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generato
   };
   auto d = std::make_shared<nn::Sequential>();
   d->push_back(std::make_shared<nn::Unflatten>(1, Shape{1, 28, 28}));
-  d->push_back(std::make_shared<nn::Conv2d>(1, 64, Size2{4, 4}, kDown, init));
+  d->push_back(std::make_shared<nn::Conv2d>(1, c, Size2{4, 4}, kDown, init));
   d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
-  d->push_back(std::make_shared<nn::Conv2d>(64, 128, Size2{4, 4}, kDown, init));
-  d->push_back(normalise({128, 7, 7}));
+  d->push_back(std::make_shared<nn::Conv2d>(c, 2 * c, Size2{4, 4}, kDown, init));
+  d->push_back(normalise({2 * c, 7, 7}));
   d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
   d->push_back(std::make_shared<nn::Flatten>());
-  d->push_back(std::make_shared<nn::Linear>(128 * 7 * 7, 1024, true, init));
-  d->push_back(normalise({1024}));
+  d->push_back(std::make_shared<nn::Linear>(2 * c * 7 * 7, f, true, init));
+  d->push_back(normalise({f}));
   d->push_back(std::make_shared<nn::LeakyReLU>(0.1));
   return d;
 }
 
-std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init) {
+std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init,
+                                                  DcganWidths widths) {
   // The head goes into the body's own list, so the layers keep their names ("10.weight").
-  std::shared_ptr<nn::Sequential> d = make_dcgan_critic_body(norm, init);
-  d->push_back(std::make_shared<nn::Linear>(1024, 1, true, init));
+  std::shared_ptr<nn::Sequential> d = make_dcgan_critic_body(norm, init, widths);
+  d->push_back(std::make_shared<nn::Linear>(widths.features, 1, true, init));
   return d;
 }
 

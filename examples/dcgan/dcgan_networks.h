@@ -25,11 +25,20 @@ namespace minidl::examples {
 
 enum class CriticNorm { Batch, Layer };
 
-std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& init);
+// The widths above (W5's); the trajectory tests against PyTorch build the same networks narrower.
+struct DcganWidths {
+  int64_t features = 1024;  // the fully connected layer's
+  int64_t channels = 64;    // the 14x14 convolution's (the 7x7 one has twice as many)
+};
+
+std::shared_ptr<nn::Sequential> make_dcgan_generator(int64_t latent, Generator& init,
+                                                     DcganWidths widths = {});
 // D's body: everything up to and including the LeakyReLU after the 1024-wide layer ([N, 784] ->
-// [N, 1024]). InfoGAN puts two heads on it (D's logit and Q); dcgan's critic is the body plus
+// [N, features]). InfoGAN puts two heads on it (D's logit and Q); dcgan's critic is the body plus
 // Linear(1024, 1), in one Sequential, its layers named "0" to "10".
-std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generator& init);
-std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init);
+std::shared_ptr<nn::Sequential> make_dcgan_critic_body(CriticNorm norm, Generator& init,
+                                                       DcganWidths widths = {});
+std::shared_ptr<nn::Sequential> make_dcgan_critic(CriticNorm norm, Generator& init,
+                                                  DcganWidths widths = {});
 
 }  // namespace minidl::examples

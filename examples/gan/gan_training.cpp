@@ -42,11 +42,8 @@ std::shared_ptr<nn::Sequential> make_mlp(const std::vector<int64_t>& sizes, Acti
 }
 
 Variable gradient_penalty(nn::Module& critic, const Tensor& real, const Tensor& fake,
-                          Generator& generator) {
+                          const Tensor& eps) {
   const int64_t n = real.size(0);
-  Shape eps_shape(size_t(real.dim()), 1);
-  eps_shape[0] = n;
-  Tensor eps = uniform(eps_shape, 0.0, 1.0, real.dtype(), generator);
   // x_hat is a leaf: the penalty differentiates D at these points, not through G.
   Variable x_hat(add(mul(eps, real), mul(1.0 - eps, fake)), true);
   Variable scores = critic(x_hat);
@@ -87,26 +84,35 @@ Variable pack_samples(const Variable& x, int64_t m) {
   return m == 1 ? x : reshape(x, {x.data().size(0) / m, -1});
 }
 
-namespace {
-
-Variable latent_batch(int64_t n, int64_t latent, Generator& noise) {
-  return Variable(randn({n, latent}, DType::Float32, noise));
+GanNoise gan_noise(Generator& generator, DType dtype) {
+  return {.latent =
+              [&generator, dtype](int64_t n, int64_t latent) {
+                return randn({n, latent}, dtype, generator);
+              },
+          .penalty_mix =
+              [&generator, dtype](const Shape& shape) {
+                return uniform(shape, 0.0, 1.0, dtype, generator);
+              }};
 }
+
+namespace {
 
 double mean_of(const Tensor& t) { return mean(t).item(); }
 
+// WGAN-GP's eps: one draw per sample, broadcast over its features.
+Tensor penalty_mix(GanNoise& noise, const Tensor& real) {
+  Shape shape(size_t(real.dim()), 1);
+  shape[0] = real.size(0);
+  return noise.penalty_mix(shape);
+}
+
 }  // namespace
 
-CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) {
-  const int64_t n = real.size(0);
-  Tensor fake;
-  {
-    NoGradGuard no_grad;  // the critic step does not train G: no graph through it
-    fake = gan.generator->forward(latent_batch(n, gan.latent, noise)).data();
-  }
+CriticStep train_critic(GanNetworks& gan, const Tensor& real, const Tensor& fake_images,
+                        GanNoise& noise) {
   // With R1 the real points are a leaf that requires grad: the penalty differentiates D there.
   Variable real_input(pack_samples(real, gan.pack), gan.r1_gamma > 0);
-  fake = pack_samples(fake, gan.pack);
+  const Tensor fake = pack_samples(fake_images, gan.pack);
   Variable real_scores, fake_scores;
   if (gan.r1_gamma > 0 || gan.separate_critic_passes) {
     // R1 differentiates the real scores with respect to the real points: two passes keep that
@@ -133,10 +139,12 @@ CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise) 
       step.fake_score = mean_of(sigmoid(fake_scores.data()));
       break;
     }
-    case GanLoss::WganGp:
+    case GanLoss::WganGp: {
+      const Tensor eps = penalty_mix(noise, real_input.data());
       loss = mean(fake_scores) - mean(real_scores) +
-             gradient_penalty(*gan.critic, real_input.data(), fake, noise) * gan.penalty_weight;
+             gradient_penalty(*gan.critic, real_input.data(), fake, eps) * gan.penalty_weight;
       break;
+    }
     case GanLoss::Hinge:
       loss = mean(relu(1.0 - real_scores)) + mean(relu(1.0 + fake_scores));
       break;
@@ -162,9 +170,8 @@ FreezeParameters::~FreezeParameters() {
   for (Variable& p : parameters_) p.set_requires_grad(true);
 }
 
-double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
+double train_generator(GanNetworks& gan, const Variable& fake) {
   FreezeParameters frozen(*gan.critic);
-  Variable fake = gan.generator->forward(latent_batch(batch_size, gan.latent, noise));
   Variable fake_scores = gan.critic->forward(pack_samples(fake, gan.pack));
   Variable loss = gan.loss == GanLoss::NonSaturating
                       ? nn::binary_cross_entropy_with_logits(
@@ -177,12 +184,37 @@ double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise) {
   return loss.item();
 }
 
+GanIteration gan_iteration(GanNetworks& gan, const Tensor& real, bool generator_turn,
+                           GanNoise& noise) {
+  const int64_t n = real.size(0);
+  GanIteration result;
+  if (gan.critic_steps == 1 && generator_turn) {
+    // fake = G(z) once, with its graph: D learns from its values, then G learns through them.
+    const Variable fake = gan.generator->forward(Variable(noise.latent(n, gan.latent)));
+    result.critic = train_critic(gan, real, fake.data(), noise);
+    result.generator_loss = train_generator(gan, fake);
+    return result;
+  }
+  Tensor fake;
+  {
+    NoGradGuard no_grad;  // this critic step's fakes train nothing in G
+    fake = gan.generator->forward(Variable(noise.latent(n, gan.latent))).data();
+  }
+  result.critic = train_critic(gan, real, fake, noise);
+  if (generator_turn) {
+    result.generator_loss =
+        train_generator(gan, gan.generator->forward(Variable(noise.latent(n, gan.latent))));
+  }
+  return result;
+}
+
 Tensor generate(nn::Module& generator, int64_t n, int64_t latent, Generator& noise) {
   NoGradGuard no_grad;
   std::vector<Tensor> parts;
   for (int64_t begin = 0; begin < n; begin += 1000) {
-    parts.push_back(
-        generator(latent_batch(std::min<int64_t>(1000, n - begin), latent, noise)).data());
+    parts.push_back(generator(Variable(randn({std::min<int64_t>(1000, n - begin), latent},
+                                             DType::Float32, noise)))
+                        .data());
   }
   return concat(parts);
 }

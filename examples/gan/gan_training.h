@@ -22,6 +22,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,10 +44,11 @@ enum class Activation { ReLU, LeakyReLU };
 std::shared_ptr<nn::Sequential> make_mlp(const std::vector<int64_t>& sizes, Activation hidden,
                                          bool tanh_output, Generator& generator);
 
-// ||grad_x D(x_hat)||_2 penalised towards 1 at random interpolates of real and fake, averaged
-// over the batch; differentiable in D's parameters (create_graph).
+// ||grad_x D(x_hat)||_2 penalised towards 1 at x_hat = eps real + (1 - eps) fake, eps [N, 1, ...]
+// uniform in [0, 1) per sample, averaged over the batch; differentiable in D's parameters
+// (create_graph).
 Variable gradient_penalty(nn::Module& critic, const Tensor& real, const Tensor& fake,
-                          Generator& generator);
+                          const Tensor& eps);
 
 // gamma/2 mean_i ||grad_x D(x_i)||^2 for the scores D(x) of real points x: `real` must be a leaf
 // that requires grad and `real_scores` the critic's output on it. Differentiable in D's parameters
@@ -65,6 +67,7 @@ struct GanNetworks {
   std::unique_ptr<optim::Optimizer> critic_optimizer;
   GanLoss loss = GanLoss::NonSaturating;
   int64_t latent = 100;
+  int64_t critic_steps = 1;      // critic updates per generator update
   double penalty_weight = 10.0;  // WGAN-GP's lambda
   double r1_gamma = 0.0;         // R1's gamma; 0 turns it off
   int64_t pack = 1;              // samples per critic input (1: no packing)
@@ -75,17 +78,39 @@ struct GanNetworks {
   std::function<void()> synchronize_generator, synchronize_critic;
 };
 
+// Where a GAN step's random numbers come from. The programs draw them from their noise generator
+// (gan_noise); the trajectory tests against PyTorch feed the draws PyTorch made instead.
+struct GanNoise {
+  std::function<Tensor(int64_t n, int64_t latent)> latent;  // z ~ N(0, I), [n, latent]
+  std::function<Tensor(const Shape& shape)> penalty_mix;    // WGAN-GP's eps ~ U(0, 1)
+};
+GanNoise gan_noise(Generator& generator, DType dtype = DType::Float32);
+
 struct CriticStep {
   double loss = 0;
   double real_score = 0;  // mean sigmoid(D(x)) for non-saturating, mean D(x) otherwise
   double fake_score = 0;
 };
 
-// One update of the critic on a batch of real samples and as many fresh fakes (with packing, the
-// batch size must be a multiple of `pack`).
-CriticStep train_critic(GanNetworks& gan, const Tensor& real, Generator& noise);
-// One update of the generator on `batch_size` fresh fakes; returns its loss.
-double train_generator(GanNetworks& gan, int64_t batch_size, Generator& noise);
+// One update of the critic on a batch of real samples and as many fakes, which carry no graph
+// (with packing, the batch size must be a multiple of `pack`).
+CriticStep train_critic(GanNetworks& gan, const Tensor& real, const Tensor& fake, GanNoise& noise);
+// One update of the generator through the critic's scores of `fake` = G(z), a Variable whose graph
+// reaches G's parameters; returns G's loss.
+double train_generator(GanNetworks& gan, const Variable& fake);
+
+// One iteration of the game on a real batch, as PyTorch's examples/dcgan takes it when
+// critic_steps is 1: fake = G(z) once; D is updated on fake.detach(); then G is updated through
+// the updated D on the same fake (one generator forward per iteration). With several critic steps
+// (WGAN-GP's 5), each critic step draws its own z and G's step draws another, as Gulrajani et
+// al.'s reference code does; G's step comes after every critic_steps-th critic step, the caller's
+// `generator_turn`.
+struct GanIteration {
+  CriticStep critic;
+  std::optional<double> generator_loss;  // set when G was updated
+};
+GanIteration gan_iteration(GanNetworks& gan, const Tensor& real, bool generator_turn,
+                           GanNoise& noise);
 
 // While G trains, D's parameters are frozen: the backward pass still goes through D to reach G,
 // but skips the GEMMs for D's weight gradients, which nothing would use. Scoped: the parameters

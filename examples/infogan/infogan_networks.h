@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "examples/dcgan/dcgan_networks.h"
 #include "examples/infogan/information.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
@@ -30,10 +31,12 @@ struct InfoGanNetworks {
 };
 
 // `noise` dimensions of z (62 in the paper) plus the codes' one-hot and continuous inputs.
-InfoGanNetworks make_infogan_networks(int64_t noise, const InfoCodes& codes, Generator& init);
+// `widths` and `q_hidden` are the paper's by default; the trajectory tests build narrower ones.
+InfoGanNetworks make_infogan_networks(int64_t noise, const InfoCodes& codes, Generator& init,
+                                      DcganWidths widths = {}, int64_t q_hidden = 128);
 
 // Q's head on `features` body outputs.
 std::shared_ptr<nn::Sequential> make_q_head(int64_t features, const InfoCodes& codes,
-                                            Generator& init);
+                                            Generator& init, int64_t q_hidden = 128);
 
 }  // namespace minidl::examples

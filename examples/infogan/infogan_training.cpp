@@ -19,8 +19,7 @@ LatentBatch sample_latent(int64_t n, int64_t noise, const InfoCodes& codes, Gene
 namespace {
 
 Variable bce(const Variable& logits, double target) {
-  return nn::binary_cross_entropy_with_logits(logits,
-                                              Variable(full_like(logits.data(), target)));
+  return nn::binary_cross_entropy_with_logits(logits, Variable(full_like(logits.data(), target)));
 }
 
 double mean_sigmoid(const Variable& logits) { return mean(sigmoid(logits.data())).item(); }
@@ -33,19 +32,15 @@ void record_information(InfoGanStep& step, const InformationTerms& info) {
 
 }  // namespace
 
-InfoGanStep train_discriminator(InfoGanTraining& t, const Tensor& real, Generator& noise) {
+InfoGanStep train_discriminator(InfoGanTraining& t, const Tensor& real, const LatentBatch& latent,
+                                const Tensor& fake) {
   InfoGanNetworks& n = t.networks;
-  const LatentBatch latent = sample_latent(real.size(0), t.noise, t.codes, noise);
-  Tensor fake;
-  {
-    NoGradGuard no_grad;  // the D step does not train G: no graph through it
-    fake = n.generator->forward(Variable(latent.input)).data();
-  }
   // Real and fake in separate passes: the body's batch normalisation must not mix them.
   const Variable real_logits = (*n.d_head)((*n.body)(Variable(real)));
   const Variable fake_features = (*n.body)(Variable(fake));
   const Variable fake_logits = (*n.d_head)(fake_features);
-  const InformationTerms info = information_terms((*n.q_head)(fake_features), latent.codes, t.codes);
+  const InformationTerms info =
+      information_terms((*n.q_head)(fake_features), latent.codes, t.codes);
   const Variable gan_loss = bce(real_logits, 1.0) + bce(fake_logits, 0.0);
   const Variable loss = gan_loss + info.loss * t.info_weight;
   n.discriminator->zero_grad();
@@ -63,11 +58,10 @@ InfoGanStep train_discriminator(InfoGanTraining& t, const Tensor& real, Generato
   return step;
 }
 
-InfoGanStep train_generator(InfoGanTraining& t, int64_t batch_size, Generator& noise) {
+InfoGanStep train_generator(InfoGanTraining& t, const LatentBatch& latent, const Variable& fake) {
   InfoGanNetworks& n = t.networks;
   FreezeParameters frozen_discriminator(*n.discriminator), frozen_q(*n.q_head);
-  const LatentBatch latent = sample_latent(batch_size, t.noise, t.codes, noise);
-  const Variable features = (*n.body)(n.generator->forward(Variable(latent.input)));
+  const Variable features = (*n.body)(fake);
   const Variable logits = (*n.d_head)(features);
   const InformationTerms info = information_terms((*n.q_head)(features), latent.codes, t.codes);
   const Variable gan_loss = bce(logits, 1.0);
@@ -81,6 +75,15 @@ InfoGanStep train_generator(InfoGanTraining& t, int64_t batch_size, Generator& n
   step.fake_score = mean_sigmoid(logits);
   record_information(step, info);
   return step;
+}
+
+InfoGanIteration infogan_iteration(InfoGanTraining& t, const Tensor& real,
+                                   const LatentBatch& latent) {
+  const Variable fake = t.networks.generator->forward(Variable(latent.input));
+  InfoGanIteration iteration;
+  iteration.discriminator = train_discriminator(t, real, latent, fake.data());
+  iteration.generator = train_generator(t, latent, fake);
+  return iteration;
 }
 
 Tensor generate_images(nn::Module& generator, const Tensor& input) {

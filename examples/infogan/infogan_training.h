@@ -8,7 +8,7 @@
 //     BCE(D(x), 1) + BCE(D(G(z, c)), 0) + lambda L_info(Q(G(z, c)), c)
 //     trains D's body, D's head and Q's head. The body is shared, so it learns features that both
 //     tell real from fake and let Q read the code back.
-//   G step, on fresh fakes (D's body and both heads frozen):
+//   G step, on the same fakes (D's body and both heads frozen, already updated):
 //     BCE(D(G(z, c)), 1) + lambda L_info(Q(G(z, c)), c)
 //     trains G: it must fool D and make images whose code Q can recover.
 // Three Adam optimizers: D's (body and head) at D's rate, Q's head and G at G's rate (the paper's
@@ -41,17 +41,28 @@ struct LatentBatch {
 LatentBatch sample_latent(int64_t n, int64_t noise, const InfoCodes& codes, Generator& gen);
 
 struct InfoGanStep {
-  double gan_loss = 0;    // the BCE part of the side's loss
-  double info_loss = 0;   // L_info (unweighted)
-  double real_score = 0;  // mean sigmoid(D(x)), D step only
-  double fake_score = 0;  // mean sigmoid(D(G(z, c)))
+  double gan_loss = 0;                                 // the BCE part of the side's loss
+  double info_loss = 0;                                // L_info (unweighted)
+  double real_score = 0;                               // mean sigmoid(D(x)), D step only
+  double fake_score = 0;                               // mean sigmoid(D(G(z, c)))
   double categorical_bound = 0, continuous_bound = 0;  // information.h's, nats
 };
 
-// The D step on a batch of real images [N, 784] in [-1, 1].
-InfoGanStep train_discriminator(InfoGanTraining& t, const Tensor& real, Generator& noise);
-// The G step on `batch_size` fresh fakes.
-InfoGanStep train_generator(InfoGanTraining& t, int64_t batch_size, Generator& noise);
+// The D step on a batch of real images [N, 784] in [-1, 1] and the fakes G(latent) (no graph).
+InfoGanStep train_discriminator(InfoGanTraining& t, const Tensor& real, const LatentBatch& latent,
+                                const Tensor& fake);
+// The G step through the (updated) discriminator and Q on fake = G(latent), whose graph reaches
+// G's parameters.
+InfoGanStep train_generator(InfoGanTraining& t, const LatentBatch& latent, const Variable& fake);
+
+// One iteration as PyTorch's examples/dcgan takes a GAN step (examples/gan/gan_training.h): fake =
+// G(z, c) once; D and Q are updated on its values, then G through the updated D and Q on the same
+// fake. The caller draws `latent` (sample_latent), [N] rows like `real`.
+struct InfoGanIteration {
+  InfoGanStep discriminator, generator;
+};
+InfoGanIteration infogan_iteration(InfoGanTraining& t, const Tensor& real,
+                                   const LatentBatch& latent);
 
 // G(input) in evaluation mode (batch normalisation with its running statistics, so a sample does
 // not depend on the others drawn with it), without a graph, in batches; pixels in [-1, 1].

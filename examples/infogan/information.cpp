@@ -23,8 +23,9 @@ Tensor generator_input(const Tensor& noise, const CodeSample& sample, const Info
   MINIDL_CHECK(noise.dim() == 2 && noise.size(0) == sample.categorical.size(0),
                "generator_input: noise " << shape_str(noise.shape()) << " does not match "
                                          << sample.categorical.size(0) << " codes");
-  return concat({noise.to(DType::Float32),
-                 one_hot(sample.categorical, codes.categories, DType::Float32), sample.continuous},
+  // In z's dtype: float32 in the program, float64 in the trajectory tests.
+  return concat({noise, one_hot(sample.categorical, codes.categories, noise.dtype()),
+                 sample.continuous.to(noise.dtype())},
                 1);
 }
 

@@ -35,7 +35,7 @@ struct CodeSample {
 // Draws n codes from `gen`.
 CodeSample sample_codes(int64_t n, const InfoCodes& codes, Generator& gen);
 
-// G's input: [noise, one_hot(categorical), continuous] along axis 1, float32.
+// G's input: [noise, one_hot(categorical), continuous] along axis 1, in the noise's dtype.
 Tensor generator_input(const Tensor& noise, const CodeSample& sample, const InfoCodes& codes);
 
 struct InformationTerms {

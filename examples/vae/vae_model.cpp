@@ -13,39 +13,32 @@ VaeArch parse_vae_arch(const std::string& name) {
   MINIDL_FAIL("--arch: unknown architecture '" << name << "' (choose mlp or conv)");
 }
 
-namespace {
-
-constexpr int64_t kConvFeatures = 64 * 7 * 7;  // the conv encoder's output, flattened
-
-}  // namespace
-
 Vae::Vae(VaeShape shape, Generator& generator) : shape_(shape) {
-  MINIDL_CHECK(shape.input > 0 && shape.hidden > 0 && shape.latent > 0,
-               "Vae: sizes must be positive, got input " << shape.input << ", hidden "
-                                                         << shape.hidden << ", latent "
-                                                         << shape.latent);
+  MINIDL_CHECK(shape.input > 0 && shape.hidden > 0 && shape.latent > 0 && shape.channels > 0,
+               "Vae: sizes must be positive, got input "
+                   << shape.input << ", hidden " << shape.hidden << ", latent " << shape.latent
+                   << ", channels " << shape.channels);
   if (shape.arch == VaeArch::Conv) {
     MINIDL_CHECK(shape.input == 28 * 28, "Vae: the conv architecture takes 28x28 images ("
                                              << 28 * 28 << " pixels), got " << shape.input);
     // Kernel 4, stride 2, padding 1 halves (or, transposed, doubles) the height and width.
     const nn::Conv2dOptions down{.stride = {2, 2}, .padding = {1, 1}};
     const nn::ConvTranspose2dOptions up{.stride = {2, 2}, .padding = {1, 1}};
+    const int64_t c = shape.channels, features = conv_features();
     encoder_conv1_ = register_module(
-        "encoder_conv1", std::make_shared<nn::Conv2d>(1, 32, Size2{4, 4}, down, generator));
+        "encoder_conv1", std::make_shared<nn::Conv2d>(1, c, Size2{4, 4}, down, generator));
     encoder_conv2_ = register_module(
-        "encoder_conv2", std::make_shared<nn::Conv2d>(32, 64, Size2{4, 4}, down, generator));
+        "encoder_conv2", std::make_shared<nn::Conv2d>(c, 2 * c, Size2{4, 4}, down, generator));
     encoder_mu_ = register_module(
-        "encoder_mu", std::make_shared<nn::Linear>(kConvFeatures, shape.latent, true, generator));
+        "encoder_mu", std::make_shared<nn::Linear>(features, shape.latent, true, generator));
     encoder_logvar_ = register_module(
-        "encoder_logvar",
-        std::make_shared<nn::Linear>(kConvFeatures, shape.latent, true, generator));
+        "encoder_logvar", std::make_shared<nn::Linear>(features, shape.latent, true, generator));
     decoder_hidden_ = register_module(
-        "decoder_hidden",
-        std::make_shared<nn::Linear>(shape.latent, kConvFeatures, true, generator));
-    decoder_conv1_ = register_module(
-        "decoder_conv1", std::make_shared<nn::ConvTranspose2d>(64, 32, Size2{4, 4}, up, generator));
+        "decoder_hidden", std::make_shared<nn::Linear>(shape.latent, features, true, generator));
+    decoder_conv1_ = register_module("decoder_conv1", std::make_shared<nn::ConvTranspose2d>(
+                                                          2 * c, c, Size2{4, 4}, up, generator));
     decoder_conv2_ = register_module(
-        "decoder_conv2", std::make_shared<nn::ConvTranspose2d>(32, 1, Size2{4, 4}, up, generator));
+        "decoder_conv2", std::make_shared<nn::ConvTranspose2d>(c, 1, Size2{4, 4}, up, generator));
     return;
   }
   encoder_hidden_ = register_module(
@@ -60,9 +53,13 @@ Vae::Vae(VaeShape shape, Generator& generator) : shape_(shape) {
       "decoder_output", std::make_shared<nn::Linear>(shape.hidden, shape.input, true, generator));
 }
 
+int64_t Vae::conv_features() const { return 2 * shape_.channels * 7 * 7; }
+
 std::string Vae::name() const {
   if (shape_.arch == VaeArch::Conv) {
-    return "Vae(conv 1x28x28 -> 32x14x14 -> 64x7x7 -> " + std::to_string(shape_.latent) + ")";
+    const int64_t c = shape_.channels;
+    return "Vae(conv 1x28x28 -> " + std::to_string(c) + "x14x14 -> " + std::to_string(2 * c) +
+           "x7x7 -> " + std::to_string(shape_.latent) + ")";
   }
   return "Vae(" + std::to_string(shape_.input) + " -> " + std::to_string(shape_.hidden) + " -> " +
          std::to_string(shape_.latent) + ")";
@@ -73,7 +70,7 @@ Vae::Posterior Vae::encode(const Variable& x) const {
   if (shape_.arch == VaeArch::Conv) {
     h = reshape(x, {x.data().size(0), 1, 28, 28});
     h = relu(encoder_conv2_->forward(relu(encoder_conv1_->forward(h))));
-    h = flatten(h, 1);  // [N, 64*7*7]
+    h = flatten(h, 1);  // [N, 2c*7*7]
   } else {
     h = relu(encoder_hidden_->forward(x));  // [N, hidden]
   }
@@ -82,9 +79,10 @@ Vae::Posterior Vae::encode(const Variable& x) const {
 
 Variable Vae::decode(const Variable& z) const {
   if (shape_.arch == VaeArch::Conv) {
-    Variable h = reshape(relu(decoder_hidden_->forward(z)), {z.data().size(0), 64, 7, 7});
+    Variable h =
+        reshape(relu(decoder_hidden_->forward(z)), {z.data().size(0), 2 * shape_.channels, 7, 7});
     h = decoder_conv2_->forward(relu(decoder_conv1_->forward(h)));  // [N, 1, 28, 28]
-    return flatten(h, 1);                                             // [N, 784] logits
+    return flatten(h, 1);                                           // [N, 784] logits
   }
   return decoder_output_->forward(relu(decoder_hidden_->forward(z)));  // [N, input] logits
 }
@@ -94,11 +92,25 @@ Variable reparameterize(const Vae::Posterior& posterior, Generator& generator) {
   return posterior.mu + exp(posterior.logvar * 0.5) * eps;
 }
 
-NegativeElbo negative_elbo(const Vae& vae, const Variable& x, Generator& generator) {
-  Vae::Posterior posterior = vae.encode(x);
-  Variable logits = vae.decode(reparameterize(posterior, generator));
+namespace {
+
+NegativeElbo elbo_terms(const Variable& x, const Variable& logits,
+                        const Vae::Posterior& posterior) {
   return {nn::binary_cross_entropy_with_logits(logits, x, nn::Reduction::Sum),
           nn::gaussian_kl_standard_normal(posterior.mu, posterior.logvar, nn::Reduction::Sum)};
+}
+
+}  // namespace
+
+NegativeElbo negative_elbo(const Vae& vae, const Variable& x, Generator& generator) {
+  Vae::Posterior posterior = vae.encode(x);
+  return elbo_terms(x, vae.decode(reparameterize(posterior, generator)), posterior);
+}
+
+NegativeElbo negative_elbo(const Vae& vae, const Variable& x, const Tensor& eps) {
+  Vae::Posterior posterior = vae.encode(x);
+  return elbo_terms(x, vae.decode(posterior.mu + exp(posterior.logvar * 0.5) * Variable(eps)),
+                    posterior);
 }
 
 double importance_weighted_nll(const Vae& vae, const Tensor& images, int64_t samples,
@@ -120,10 +132,9 @@ double importance_weighted_nll(const Vae& vae, const Tensor& images, int64_t sam
       Tensor logits = vae.decode(Variable(z)).data();
       // log p(x|z) = -BCE summed over pixels; log p(z) and log q(z|x) are Gaussian densities
       // (for q, (z - mu) / sigma is exactly eps).
-      Tensor log_px = neg(sum(nn::binary_cross_entropy_with_logits(Variable(logits), x,
-                                                                   nn::Reduction::None)
-                                  .data(),
-                              {1}));
+      Tensor log_px = neg(
+          sum(nn::binary_cross_entropy_with_logits(Variable(logits), x, nn::Reduction::None).data(),
+              {1}));
       Tensor log_pz = mul(sum(add(mul(z, z), log_2pi), {1}), -0.5);
       Tensor log_qz = mul(sum(add(add(mul(eps, eps), q.logvar.data()), log_2pi), {1}), -0.5);
       log_weights.select(1, k).copy_(sub(add(log_px, log_pz), log_qz));

@@ -34,6 +34,7 @@ struct VaeShape {
   int64_t hidden = 400;  // mlp only
   int64_t latent = 20;
   VaeArch arch = VaeArch::Mlp;  // conv needs input 784 (one 28x28 channel)
+  int64_t channels = 32;        // conv only: the first convolution's (the second has twice as many)
 };
 
 class Vae : public nn::Module {
@@ -51,10 +52,11 @@ class Vae : public nn::Module {
   std::string name() const override;
 
  private:
+  int64_t conv_features() const;  // the conv encoder's output, flattened: 2 channels x 7 x 7
   VaeShape shape_;
   std::shared_ptr<nn::Linear> encoder_hidden_, encoder_mu_, encoder_logvar_;
   std::shared_ptr<nn::Linear> decoder_hidden_, decoder_output_;  // mlp only
-  std::shared_ptr<nn::Conv2d> encoder_conv1_, encoder_conv2_;  // conv only
+  std::shared_ptr<nn::Conv2d> encoder_conv1_, encoder_conv2_;    // conv only
   std::shared_ptr<nn::ConvTranspose2d> decoder_conv1_, decoder_conv2_;
 };
 
@@ -69,6 +71,9 @@ struct NegativeElbo {
   Variable total(double beta = 1.0) const { return reconstruction + kl * beta; }
 };
 NegativeElbo negative_elbo(const Vae& vae, const Variable& x, Generator& generator);
+// The same with the reparameterisation's eps [N, latent] given (the trajectory tests feed
+// PyTorch's draws).
+NegativeElbo negative_elbo(const Vae& vae, const Variable& x, const Tensor& eps);
 
 // The importance-weighted bound of Burda et al. (2016) with K samples, an estimate of -log p(x)
 // that tightens as K grows (K = 1 is -ELBO): per image,

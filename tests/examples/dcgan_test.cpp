@@ -144,8 +144,9 @@ TEST(Dcgan, GradientPenaltyThroughAConvCriticPassesGradcheck) {
   Tensor real = normal({3, 1, 6, 6}, 0, 1, DType::Float64, data);
   Tensor fake = normal({3, 1, 6, 6}, 0, 1, DType::Float64, data);
   auto penalty = [&](const std::vector<Variable>&) {
-    Generator eps(33);
-    return gradient_penalty(*critic, real, fake, eps);
+    Generator eps_draws(33);
+    return gradient_penalty(*critic, real, fake,
+                            uniform({3, 1, 1, 1}, 0.0, 1.0, DType::Float64, eps_draws));
   };
   GradcheckResult result =
       gradcheck(penalty, critic->parameters(), {.name = "conv gradient penalty"});

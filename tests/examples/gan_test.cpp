@@ -149,8 +149,9 @@ TEST(Gan, GradientPenaltyPassesGradcheck) {
   Tensor real = normal({5, 3}, 0, 1, DType::Float64, data);
   Tensor fake = normal({5, 3}, 0, 1, DType::Float64, data);
   auto penalty = [&](const std::vector<Variable>&) {
-    Generator eps(13);
-    return gradient_penalty(*critic, real, fake, eps);
+    Generator eps_draws(13);
+    return gradient_penalty(*critic, real, fake,
+                            uniform({5, 1}, 0.0, 1.0, DType::Float64, eps_draws));
   };
   GradcheckResult result = gradcheck(penalty, critic->parameters(), {.name = "gradient penalty"});
   EXPECT_TRUE(result.passed) << result.message;
