@@ -2,13 +2,14 @@
 // random thin shapes (M, N or K of 1, odd sizes, every layout of views: transposed, row-sliced,
 // strided both ways, expanded), float32 and float64, with BLAS's alpha/beta semantics; the same
 // bits on 1 and 2 threads; and matmul/addmm/gemm_into choosing it for thin shapes.
+#include "tensor/thin_gemm.h"
+
 #include <cblas.h>
 
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "tensor/thin_gemm.h"
 #include "tests/tensor/tensor_test_util.h"
 
 namespace minidl {
@@ -122,9 +123,9 @@ struct Shape3 {
 // leave partial tiles and partial lane blocks, and a few shapes past the thresholds (the kernel
 // must be right for any shape even where matmul does not use it).
 const Shape3 kShapes[] = {
-    {1, 1, 1},    {7, 1, 13},  {129, 2, 67},  {65, 3, 1},   {33, 16, 130}, {5, 17, 1},
-    {70, 37, 2},  {1, 95, 1},  {97, 129, 3},  {66, 50, 32}, {1, 61, 70},   {2, 130, 65},
-    {31, 33, 99}, {3, 1, 2},   {45, 64, 45},  {8, 200, 9},  {0, 5, 4},     {4, 0, 6},
+    {1, 1, 1},    {7, 1, 13}, {129, 2, 67}, {65, 3, 1},   {33, 16, 130}, {5, 17, 1},
+    {70, 37, 2},  {1, 95, 1}, {97, 129, 3}, {66, 50, 32}, {1, 61, 70},   {2, 130, 65},
+    {31, 33, 99}, {3, 1, 2},  {45, 64, 45}, {8, 200, 9},  {0, 5, 4},     {4, 0, 6},
 };
 
 TEST(ThinGemm, MatchesCblasAndTheDotProductBoundOnEveryLayout) {
@@ -249,6 +250,46 @@ TEST(ThinGemm, MatmulAddmmAndGemmIntoUseTheKernelForThinShapes) {
   EXPECT_FALSE(thin_gemm_applies(512, 2, 128, 128, 1, 1, 128));
   EXPECT_FALSE(thin_gemm_applies(512, 128, 2, 2, 1, 1, 2));
   EXPECT_FALSE(thin_gemm_applies(128, 256, 784, 784, 1, 1, 784));
+}
+
+// Accuracy is part of the kernel: at the workloads' longest sum (the weight gradient of W5's first
+// convolution and last transposed convolution, K = 12544 pixels), each form's float32 result is
+// compared with the float64 product of the same numbers. A plain sequential float32 sum over K is
+// 2e-6 off on these operands (cblas_sgemm 3e-7); the blocked sums must stay at OpenBLAS's level.
+TEST(ThinGemm, Float32ErrorAtTheWorkloadsLongestSumStaysNearOpenBlas) {
+  constexpr int64_t K = 12544;
+  Generator gen(77);
+  auto relative_error = [](const Tensor& got, const Tensor& exact) {
+    const std::vector<double> g = values(got), e = values(exact);
+    double diff = 0, norm = 0;
+    for (size_t i = 0; i < e.size(); ++i)
+      diff += (g[i] - e[i]) * (g[i] - e[i]), norm += e[i] * e[i];
+    return std::sqrt(diff / norm);
+  };
+  struct Case {
+    const char* form;
+    Tensor a, b;  // float32 operands, laid out as the form reads them
+  };
+  const Tensor g = uniform({K, 64}, -1, 1, DType::Float32, gen);
+  const Tensor x = uniform({K, 16}, -1, 1, DType::Float32, gen);
+  const Tensor w = uniform({16, K}, -1, 1, DType::Float32, gen);
+  const Case cases[] = {
+      {"column form (G^T X, N = 16)", g.t(), x},
+      {"row form (X^T G, M = 16)", x.t(), g},
+      {"dot form (A B^T, N = 16)", g.t().contiguous(), w.t()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.form);
+    const int64_t M = c.a.size(0), N = c.b.size(1);
+    const Tensor zero32 = zeros({M, N}, DType::Float32), zero64 = zeros({M, N}, DType::Float64);
+    const Tensor got = run_kernel<float>(c.a, c.b, 1, 0, zero32);
+    const Tensor exact =
+        run_kernel<double>(c.a.to(DType::Float64), c.b.to(DType::Float64), 1, 0, zero64);
+    const double error = relative_error(got, exact);
+    std::printf("%s: float32 relative error %.3g (cblas_sgemm %.3g)\n", c.form, error,
+                relative_error(run_cblas(c.a, c.b, 1, 0, zero32), exact));
+    EXPECT_LT(error, 6e-7);
+  }
 }
 
 }  // namespace
