@@ -12,3 +12,4 @@
 #include "data/pixels.h"
 #include "data/plot.h"
 #include "data/png.h"
+#include "data/shapes.h"
