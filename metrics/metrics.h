@@ -17,4 +17,5 @@
 #include "metrics/mixture2d.h"
 #include "metrics/mode_metrics.h"
 #include "metrics/mutual_information.h"
+#include "metrics/mutual_information_gap.h"
 #include "metrics/units.h"
