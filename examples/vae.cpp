@@ -7,6 +7,7 @@
 //   build/examples/vae --eval-only --iw-samples 100               # -log p(x) bound of a model
 //   build/examples/vae --arch conv --out runs/vae-conv   # convolutional encoder and decoder
 //   build/examples/vae --betas 0.25,0.5,1,2,4 --out runs/sweep  # rate-distortion curve
+//   build/examples/vae --data dsprites --latent 10 --beta 4 --mig  # codes against known factors
 //   mpirun -np 2 build/examples/vae --batch-size 64              # data-parallel,
 //   docs/distributed.md
 //
@@ -25,6 +26,7 @@
 #include "examples/common/run_folder.h"
 #include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
+#include "examples/vae/disentanglement.h"
 #include "examples/vae/rate_distortion.h"
 #include "examples/vae/vae_model.h"
 #include "metrics/latent_information.h"
@@ -42,7 +44,7 @@ constexpr int64_t kMaxEpochs = 100000;
 
 struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwrite
   Flags() { out = "runs/vae"; }
-  std::string data = "fashion-mnist";  // fashion-mnist, mnist or folder
+  std::string data = "fashion-mnist";  // fashion-mnist, mnist, folder, dsprites, color-shapes
   std::string arch = "mlp";            // mlp or conv
   std::string data_dir;
   int64_t epochs = 10;
@@ -56,12 +58,19 @@ struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwri
   int64_t iw_samples = 0;
   int64_t analyse = 0;  // test images whose KL term is taken apart at the end (0: off)
   int64_t limit = 0;    // train on the first `limit` images only (0: all)
+  bool mig = false;     // at the end, the mutual information gap (generated data sets only)
 };
 
 struct Dataset {
   Tensor train, test;  // float32 [N, pixels] in [0, 1]
   int64_t channels = 1, height = 28, width = 28;
+  Tensor test_factors;  // int64 [N, K]: the generated data sets' factor values, else undefined
+  std::vector<data::Factor> factors;
 };
+
+// The generated data sets are drawn, not read: 20,000 training images (or --limit) and 2,000 test
+// images, each uniformly from every combination of the factors, from seeds of their own.
+constexpr int64_t kGeneratedTrain = 20000, kGeneratedTest = 2000;
 
 Dataset load_dataset(const Flags& flags) {
   Dataset d;
@@ -69,6 +78,19 @@ Dataset load_dataset(const Flags& flags) {
     auto load = flags.data == "mnist" ? data::load_mnist : data::load_fashion_mnist;
     d.train = load(data::Split::Train, flags.data_dir, data::PixelRange::ZeroToOne).images;
     d.test = load(data::Split::Test, flags.data_dir, data::PixelRange::ZeroToOne).images;
+  } else if (flags.data == "dsprites" || flags.data == "color-shapes") {
+    const data::Shapes shapes(data::parse_shapes_kind(flags.data));
+    MINIDL_CHECK(flags.arch == "mlp",
+                 "--data " << flags.data << " has 64x64 images; --arch conv takes 28x28 ones "
+                           << "(use --arch mlp)");
+    d.channels = shapes.channels();
+    d.height = d.width = data::Shapes::kSize;
+    d.train =
+        shapes.sample(flags.limit > 0 ? flags.limit : kGeneratedTrain, 1000 + flags.seed).images;
+    const data::FactorImages test = shapes.sample(kGeneratedTest, 2000 + flags.seed);
+    d.test = test.images;
+    d.test_factors = test.factors;
+    d.factors = shapes.factors();
   } else {  // an image folder: grayscale 28x28, the last tenth held out as the test set
     MINIDL_CHECK(!flags.data_dir.empty(), "--data folder needs --data-dir PATH");
     data::ImageFolderOptions options;
@@ -219,6 +241,8 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
 
   // --- data ---
   Dataset d = load_dataset(flags);
+  MINIDL_CHECK(!flags.mig || d.test_factors.defined(),
+               "--mig needs a data set with known factors (--data dsprites or color-shapes)");
   const int64_t pixels = d.train.size(1);
   std::printf("vae: %lld training and %lld test images of %lldx%lld, output in %s\n",
               (long long)d.train.size(0), (long long)d.test.size(0), (long long)d.height,
@@ -346,6 +370,12 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
                 nll, (long long)flags.iw_samples);
   }
   RunResult result{.test = test};
+  if (flags.mig) {
+    if (is_main_rank()) {
+      report_disentanglement(vae, d.test, d.test_factors, d.factors,
+                             {d.channels, d.height, d.width}, out, flags.seed + 7);
+    }
+  }
   if (flags.analyse > 0) {
     result.kl = analyse_kl(vae, d.test, flags.analyse, flags.seed + 6);
     result.analysed = std::min(flags.analyse, d.test.size(0));
@@ -362,8 +392,10 @@ int main(int argc, char** argv) {
       "Train a variational autoencoder (784-400-20 MLP by default, or convolutional) on "
       "Fashion-MNIST.",
       "vae"};
-  app.add_option("--data", flags.data, "Data set: fashion-mnist, mnist or folder")
-      ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder"}))
+  app.add_option("--data", flags.data,
+                 "Data set: fashion-mnist, mnist, folder, or the generated dsprites and "
+                 "color-shapes (64x64, known factors; 20,000 training images or --limit)")
+      ->check(CLI::IsMember({"fashion-mnist", "mnist", "folder", "dsprites", "color-shapes"}))
       ->capture_default_str();
   app.add_option("--data-dir", flags.data_dir,
                  "Where the data set is (default: /usr/share/datasets/fashion-mnist, or "
@@ -415,6 +447,9 @@ int main(int argc, char** argv) {
                  "quadratic in N: 10000 takes tens of seconds)")
       ->check(CLI::Range(int64_t(0), int64_t(100000)))
       ->capture_default_str();
+  app.add_flag("--mig", flags.mig,
+               "At the end, the mutual information gap between the code and the known factors "
+               "(dsprites, color-shapes): mutual_information.csv and .png, traversals.png");
   add_limit_flag(app, flags.limit);
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   using enum RunSettings::OnResume;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "autograd/autograd.h"
 #include "data/data.h"
@@ -303,4 +304,59 @@ TEST(Vae, ResumeWithoutCheckpointIsAClearError) {
   ProgramRun r = run_program(example_program("vae"), "--resume --out '" + dir.string() + "'");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("no checkpoint to resume from"), std::string::npos) << r.output;
+}
+
+// The generated data sets with known factors: 64x64 images, and the code measured against the
+// factors at the end (--mig): the gap is printed, mutual_information.csv has a row per factor
+// whose informations lie between 0 (up to the estimator's bias) and the factor's entropy.
+TEST(Vae, TrainsOnDSpritesAndMeasuresTheMutualInformationGap) {
+  const fs::path dir = fresh_test_dir("vae-dsprites");
+  ProgramRun r =
+      run_program(example_program("vae"),
+                  "--data dsprites --limit 600 --epochs 1 --latent 4 --hidden 64 --mig " +
+                      std::string(kThreads) + " --out '" + dir.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("600 training and 2000 test images of 64x64"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("vae: mutual information gap"), std::string::npos) << r.output;
+  for (const char* file : {"mutual_information.csv", "mutual_information.png", "traversals.png",
+                           "samples_epoch01.png", "reconstructions.png"}) {
+    EXPECT_TRUE(fs::exists(dir / file)) << file;
+  }
+  std::ifstream csv(dir / "mutual_information.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "factor,entropy_nats,gap,z0,z1,z2,z3");
+  std::vector<std::string> factors;
+  while (std::getline(csv, line)) {
+    std::stringstream cells(line);
+    std::string name, cell;
+    std::getline(cells, name, ',');
+    factors.push_back(name);
+    std::getline(cells, cell, ',');
+    const double entropy = std::stod(cell);
+    std::getline(cells, cell, ',');
+    const double gap = std::stod(cell);
+    EXPECT_GE(gap, 0.0) << name;
+    EXPECT_LE(gap, 1.0) << name;
+    while (std::getline(cells, cell, ',')) {
+      EXPECT_GT(std::stod(cell), -0.05) << name;
+      EXPECT_LT(std::stod(cell), entropy + 0.05) << name;
+    }
+  }
+  EXPECT_EQ(factors, (std::vector<std::string>{"shape", "scale", "orientation", "x", "y"}));
+}
+
+TEST(Vae, RefusesTheGeneratedDataWithTheConvArchitectureAndMigWithoutFactors) {
+  const fs::path dir = fresh_test_dir("vae-dsprites-refused");
+  ProgramRun conv = run_program(example_program("vae"), "--data dsprites --arch conv --out '" +
+                                                            (dir / "conv").string() + "'");
+  EXPECT_EQ(conv.exit_code, 1) << conv.output;
+  EXPECT_NE(conv.output.find("use --arch mlp"), std::string::npos) << conv.output;
+  ProgramRun mig =
+      run_program(example_program("vae"), "--limit 300 --epochs 1 --mig " + std::string(kThreads) +
+                                              " --out '" + (dir / "mig").string() + "'");
+  EXPECT_EQ(mig.exit_code, 1) << mig.output;
+  EXPECT_NE(mig.output.find("--mig needs a data set with known factors"), std::string::npos)
+      << mig.output;
 }
