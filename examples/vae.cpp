@@ -8,6 +8,7 @@
 //   build/examples/vae --arch conv --out runs/vae-conv   # convolutional encoder and decoder
 //   build/examples/vae --betas 0.25,0.5,1,2,4 --out runs/sweep  # rate-distortion curve
 //   build/examples/vae --data dsprites --latent 10 --beta 4 --mig  # codes against known factors
+//   build/examples/vae --data dsprites --latent 10 --tc-beta 6 --mig   # beta-TCVAE
 //   mpirun -np 2 build/examples/vae --batch-size 64              # data-parallel,
 //   docs/distributed.md
 //
@@ -59,6 +60,8 @@ struct Flags : RunFlags {  // plus --seed, --threads, --out, --resume, --overwri
   int64_t analyse = 0;  // test images whose KL term is taken apart at the end (0: off)
   int64_t limit = 0;    // train on the first `limit` images only (0: all)
   bool mig = false;     // at the end, the mutual information gap (generated data sets only)
+  double tc_beta = 0;   // beta-TCVAE's weight of the total correlation (0: off)
+  std::string tc_estimator = "mws";  // mws (minibatch-weighted) or mss (minibatch-stratified)
 };
 
 struct Dataset {
@@ -248,6 +251,9 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
               (long long)d.train.size(0), (long long)d.test.size(0), (long long)d.height,
               (long long)d.width, out.c_str());
 
+  const TcEstimator tc_estimator = flags.tc_estimator == "mss" ? TcEstimator::MinibatchStratified
+                                                               : TcEstimator::MinibatchWeighted;
+
   // --- model, optimizer, random streams ---
   Generator init(flags.seed);
   Vae vae({pixels, flags.hidden, flags.latent, parse_vae_arch(flags.arch)}, init);
@@ -293,15 +299,28 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
       double reconstruction_sum = 0, kl_sum = 0;
       int64_t seen = 0, step = 0;
       while (std::optional<data::Batch> batch = loader.next()) {
-        // One training step: -ELBO summed over the batch, backward, Adam.
+        // One training step: -ELBO summed over the batch (beta-VAE: the KL term weighted by
+        // beta; beta-TCVAE: its total-correlation part weighted by tc_beta), backward, Adam.
         Variable x(batch->inputs);
-        NegativeElbo terms = negative_elbo(vae, x, noise);
-        const double reconstruction = terms.reconstruction.item(), kl = terms.kl.item();
+        Variable loss;
+        double reconstruction = 0, kl = 0;
+        if (flags.tc_beta > 0) {
+          KlTerms parts;
+          Variable recon;
+          loss = tc_vae_loss(vae, x, noise, flags.tc_beta, tc_estimator, d.train.size(0), &parts,
+                             &recon);
+          reconstruction = recon.item();
+          kl = (parts.index_code_mi + parts.total_correlation + parts.dimension_wise_kl).item() *
+               double(batch->size());
+        } else {
+          NegativeElbo terms = negative_elbo(vae, x, noise);
+          reconstruction = terms.reconstruction.item(), kl = terms.kl.item();
+          loss = terms.total(flags.beta);
+        }
         const std::string where =
             "epoch " + std::to_string(epoch) + ", step " + std::to_string(step + 1);
         check_finite_loss(where, "the reconstruction term", reconstruction);
         check_finite_loss(where, "the KL term", kl);
-        Variable loss = terms.total(flags.beta);
         // The loss sums over the batch; averaging the ranks' gradients would divide that sum
         // by the number of ranks, so each rank's share is scaled back up first.
         if (is_parallel()) loss = loss * double(ranks());
@@ -426,13 +445,28 @@ int main(int argc, char** argv) {
                      "Weight of the KL term (1 is the ELBO; beta-VAE otherwise)")
           ->check(finite_in(0, 1000))
           ->capture_default_str();
-  app.add_option("--betas", flags.betas,
-                 "A rate-distortion sweep, e.g. 0.25,0.5,1,2,4: one model per beta in "
-                 "<out>/beta_<B>/, then <out>/rate_distortion.csv and .png (rate = test KL, "
-                 "distortion = test reconstruction, nats/image, with I(x;z) of --analyse N test "
-                 "images, default 10000)")
-      ->check(betas_list())
-      ->excludes(beta_option);
+  CLI::Option* betas_option =
+      app.add_option(
+             "--betas", flags.betas,
+             "A rate-distortion sweep, e.g. 0.25,0.5,1,2,4: one model per beta in "
+             "<out>/beta_<B>/, then <out>/rate_distortion.csv and .png (rate = test KL, "
+             "distortion = test reconstruction, nats/image, with I(x;z) of --analyse N test "
+             "images, default 10000)")
+          ->check(betas_list())
+          ->excludes(beta_option);
+  CLI::Option* tc_beta_option =
+      app.add_option("--tc-beta", flags.tc_beta,
+                     "beta-TCVAE: weight of the total correlation in the KL term, estimated on "
+                     "each batch (Chen et al. 2018); 0: off")
+          ->check(finite_in(0, 1000))
+          ->excludes(beta_option)
+          ->excludes(betas_option);
+  app.add_option("--tc-estimator", flags.tc_estimator,
+                 "beta-TCVAE's estimator of q(z): mws (minibatch-weighted) or mss "
+                 "(minibatch-stratified)")
+      ->check(CLI::IsMember({"mws", "mss"}))
+      ->capture_default_str()
+      ->needs(tc_beta_option);
   add_run_flags(app, flags);
   app.add_flag("--eval-only", flags.eval_only,
                "Evaluate <out>/checkpoint.safetensors on the test set and exit");
@@ -463,6 +497,8 @@ int main(int argc, char** argv) {
   settings.add("--hidden", flags.hidden);
   settings.add("--lr", flags.lr);
   settings.add("--beta", flags.beta);
+  settings.add("--tc-beta", flags.tc_beta);
+  settings.add("--tc-estimator", flags.tc_estimator);
   settings.add("--seed", flags.seed);
   settings.add("--epochs", flags.epochs, MayChange);  // train for longer (or stop sooner)
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;

@@ -113,6 +113,58 @@ NegativeElbo negative_elbo(const Vae& vae, const Variable& x, const Tensor& eps)
                     posterior);
 }
 
+KlTerms decompose_kl_terms(const Variable& z, const Vae::Posterior& posterior,
+                           TcEstimator estimator, int64_t dataset_size) {
+  const Vae::Posterior& q = posterior;
+  MINIDL_CHECK(z.dim() == 2 && z.shape() == q.mu.shape() && z.shape() == q.logvar.shape(),
+               "decompose_kl_terms: z, mu and logvar must be [M, D] of one shape, got "
+                   << shape_str(z.shape()) << ", " << shape_str(q.mu.shape()) << ", "
+                   << shape_str(q.logvar.shape()));
+  const int64_t M = z.size(0);
+  MINIDL_CHECK(M >= 2, "decompose_kl_terms: a batch of " << M << " has no other points");
+  constexpr double kLogTwoPi = 1.8378770664093453;
+  // log N(z_id; mu_jd, exp(logvar_jd)) for every pair (i, j) and dimension d: [M, M, D].
+  const Variable zi = unsqueeze(z, 1), mu_j = unsqueeze(q.mu, 0), logvar_j = unsqueeze(q.logvar, 0);
+  const Variable pairwise = (logvar_j + square(zi - mu_j) * exp(-logvar_j) + kLogTwoPi) * -0.5;
+  // The weights of the batch's posteriors in q(z), as logs [M, M] (MWS: all log(1/M)).
+  Tensor log_weights = full({M, M}, -std::log(double(M)), z.dtype());
+  if (estimator == TcEstimator::MinibatchStratified) {
+    MINIDL_CHECK(dataset_size >= M,
+                 "decompose_kl_terms: the stratified estimator needs the data "
+                 "set's size (at least the batch's "
+                     << M << "), got " << dataset_size);
+    const double N = double(dataset_size), others = double(M - 1);
+    std::vector<double> w(size_t(M * M), 1.0 / others);
+    const double stratified = (N - others) / (N * others);
+    for (int64_t i = 0; i < M; ++i) {
+      w[size_t(i * M + i)] = 1.0 / N;
+      if (i + 1 < M) w[size_t(i * M + i + 1)] = stratified;
+    }
+    w[size_t((M - 1) * M)] = stratified;
+    for (double& v : w) v = std::log(v);
+    log_weights = from_vector(w, {M, M}).to(z.dtype());
+  }
+  const Variable own = sum((q.logvar + square(z - q.mu) * exp(-q.logvar) + kLogTwoPi) * -0.5, {1});
+  const Variable log_qz = logsumexp(sum(pairwise, {2}) + Variable(log_weights), {1});  // [M]
+  const Variable log_marginals =
+      sum(logsumexp(pairwise + Variable(log_weights.unsqueeze(2)), {1}), {1});  // [M]
+  const Variable log_prior = sum((square(z) + kLogTwoPi) * -0.5, {1});
+  return {mean(own - log_qz), mean(log_qz - log_marginals), mean(log_marginals - log_prior)};
+}
+
+Variable tc_vae_loss(const Vae& vae, const Variable& x, Generator& generator, double tc_beta,
+                     TcEstimator estimator, int64_t dataset_size, KlTerms* terms,
+                     Variable* reconstruction) {
+  const Vae::Posterior posterior = vae.encode(x);
+  const Variable z = reparameterize(posterior, generator);
+  const Variable recon = nn::binary_cross_entropy_with_logits(vae.decode(z), x, nn::Reduction::Sum);
+  const KlTerms kl = decompose_kl_terms(z, posterior, estimator, dataset_size);
+  if (terms) *terms = kl;
+  if (reconstruction) *reconstruction = recon;
+  const double M = double(x.data().size(0));
+  return recon + (kl.index_code_mi + kl.total_correlation * tc_beta + kl.dimension_wise_kl) * M;
+}
+
 double importance_weighted_nll(const Vae& vae, const Tensor& images, int64_t samples,
                                Generator& generator, int64_t batch_size) {
   MINIDL_CHECK(samples >= 1, "importance_weighted_nll: need at least 1 sample, got " << samples);

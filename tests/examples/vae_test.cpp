@@ -360,3 +360,28 @@ TEST(Vae, RefusesTheGeneratedDataWithTheConvArchitectureAndMigWithoutFactors) {
   EXPECT_NE(mig.output.find("--mig needs a data set with known factors"), std::string::npos)
       << mig.output;
 }
+
+// beta-TCVAE: trains with the total correlation weighted (either estimator), and the flag
+// excludes --beta (one weighting at a time) and needs nothing else.
+TEST(Vae, TrainsAsBetaTcVaeWithEitherEstimator) {
+  for (const char* estimator : {"mws", "mss"}) {
+    const fs::path dir = fresh_test_dir(std::string("vae-tcvae-") + estimator);
+    ProgramRun r =
+        run_program(example_program("vae"),
+                    "--data dsprites --limit 400 --epochs 2 --latent 4 --hidden 64 "
+                    "--tc-beta 6 --tc-estimator " +
+                        std::string(estimator) + " " + kThreads + " --out '" + dir.string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto m = read_metrics_csv(dir / "metrics.csv");
+    ASSERT_EQ(m["epoch"].size(), 2u);
+    for (double v : m["test_nelbo"]) EXPECT_TRUE(std::isfinite(v));
+    EXPECT_LT(m["test_nelbo"][1], m["test_nelbo"][0]) << estimator;
+  }
+  const fs::path dir = fresh_test_dir("vae-tcvae-refused");
+  ProgramRun both =
+      run_program(example_program("vae"), "--tc-beta 4 --beta 2 --out '" + dir.string() + "'");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  ProgramRun alone =
+      run_program(example_program("vae"), "--tc-estimator mss --out '" + dir.string() + "'");
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+}
