@@ -121,7 +121,7 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
                          {"discriminator_optimizer", t.discriminator_optimizer.get()},
                          {"q_optimizer", t.q_optimizer.get()}},
                         {}};
-  StabilityMonitor stability(GanLoss::NonSaturating);
+  StabilityMonitor stability(GanLoss::NonSaturating, run.real_inception_score);
   run.restore(parts, noise, loader, stability);
   std::cout << "generator: " << *n.generator << "\ndiscriminator: " << *n.discriminator
             << "\nQ head: " << *n.q_head << '\n';
@@ -183,7 +183,7 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
         code_agreement(monitor.codes.categorical, evaluation.probabilities, t.codes.categories);
     const bool alarm =
         stability.update({e.gan.d_loss, e.gan.g_loss, scores.coverage.classes_covered,
-                          scores.coverage.kl_from_uniform});
+                          scores.coverage.kl_from_uniform, scores.inception_score});
     last_summary = gan_summary(e.gan, scores) + " | " + information_summary(e, agreement);
     progress.finish(last_summary + (alarm ? " | ALARM" : ""));
     const std::map<std::string, std::string> metadata =

@@ -125,6 +125,7 @@ GanRun::GanRun(const std::string& program, GanRunFlags& flags, RunSettings& sett
   evaluator = std::make_unique<metrics::Evaluator>(
       make_evaluator(load_or_train_classifier(flags.classifier, flags.data_dir)));
   test_features = evaluator->feature_statistics(test.images);
+  real_inception_score = metrics::inception_score(evaluator->evaluate(test.images).probabilities);
 }
 
 std::map<std::string, std::string> GanRun::restore(const CheckpointParts& parts, Generator& noise,
@@ -247,7 +248,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
                         {{"generator_optimizer", gan.generator_optimizer.get()},
                          {"critic_optimizer", gan.critic_optimizer.get()}},
                         {}};
-  StabilityMonitor stability(loss);
+  StabilityMonitor stability(loss, run.real_inception_score);
   run.restore(parts, noise, loader, stability);
   std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic << '\n';
   std::printf(
@@ -308,7 +309,8 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
         sample_images01(*gan.generator, flags.monitor_samples, latent, monitor_noise);
     metrics::GeneratorScores scores = run.score(run.evaluator->evaluate(samples01));
     const bool alarm = stability.update(
-        {e.d_loss, e.g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform});
+        {e.d_loss, e.g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform,
+         scores.inception_score});
     progress.finish(gan_summary(e, scores) + (alarm ? " | ALARM" : ""));
     const std::map<std::string, std::string> metadata =
         run.checkpoint_metadata(settings, epoch, noise, loader, stability);

@@ -93,6 +93,7 @@ class GanRun {
   data::LabelledImages train;
   std::unique_ptr<metrics::Evaluator> evaluator;
   metrics::GaussianFit test_features;
+  double real_inception_score = 0;  // the real test set's, for the stability alarm
 
  private:
   std::optional<RunFolder> folder_;

@@ -26,6 +26,14 @@ bool StabilityMonitor::update(const EpochSignals& s) {
     reason_ = text;
     return true;
   }
+  if (real_inception_score_ > 0 && s.inception_score < kNoiseScoreShare * real_inception_score_) {
+    std::snprintf(text, sizeof text,
+                  "no images: the samples' Inception Score %.2f is below %.0f%% of the real test "
+                  "set's %.2f (noise or a texture the evaluator cannot place)",
+                  s.inception_score, 100 * kNoiseScoreShare, real_inception_score_);
+    reason_ = text;
+    return true;
+  }
   const bool critic_winning = loss_ == GanLoss::WganGp || s.d_loss < 0.1;
   const bool coverage_falling = s.classes_covered <= best - 2 || s.class_kl > lowest + 0.25;
   if (critic_winning && coverage_falling) {
