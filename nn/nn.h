@@ -8,6 +8,7 @@
 #include "nn/checkpoint.h"
 #include "nn/conv.h"
 #include "nn/dropout.h"
+#include "nn/ema.h"
 #include "nn/init.h"
 #include "nn/linear.h"
 #include "nn/loss_modules.h"
