@@ -31,6 +31,7 @@
 #include "examples/common/progress.h"
 #include "examples/infogan/infogan_training.h"
 #include "nn/optim/adam.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -231,6 +232,7 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   start_ranks(&argc, &argv);
   InfoGanFlags flags;
   flags.out = "runs/infogan";

@@ -30,6 +30,7 @@
 #include "metrics/latent_information.h"
 #include "nn/optim/adam.h"
 #include "nn/safetensors.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -356,6 +357,7 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   start_ranks(&argc, &argv);
   Flags flags;
   CLI::App app{

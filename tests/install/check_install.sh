@@ -28,6 +28,7 @@ cmake --build "$build" -j "$jobs" --target minidl
 cmake --install "$build" --prefix "$work/prefix"
 test -f "$work/prefix/include/minidl/tensor/tensor.h"
 test -f "$work/prefix/lib/cmake/minidl/minidlConfig.cmake"
+"$repo/tests/programs/no_libc_symbols.sh" "$work/prefix/lib/libminidl.a"
 
 step "outside project: find_package(minidl) against the installed tree"
 cmake -S "$repo/tests/install/outside" -B "$work/installed" -DCMAKE_BUILD_TYPE=Release \
