@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs minidl into a temporary prefix and builds tests/install/outside against it both ways
-# (find_package on the installed tree, add_subdirectory on the source tree), then runs both
-# programs. Everything is built in a temporary directory that is removed afterwards.
+# (find_package on the installed tree, add_subdirectory on the source tree), then runs its
+# programs from both builds: a linear regression step, and an op and a module of the program's
+# own, checked with gradcheck and gradgradcheck. Everything is built in a temporary directory that
+# is removed afterwards.
 #
 #   tests/install/check_install.sh [build-dir]
 #
@@ -35,11 +37,13 @@ cmake -S "$repo/tests/install/outside" -B "$work/installed" -DCMAKE_BUILD_TYPE=R
   -DCMAKE_PREFIX_PATH="$work/prefix"
 cmake --build "$work/installed" -j "$jobs"
 "$work/installed/app"
+"$work/installed/custom_op"
 
 step "outside project: add_subdirectory of the source tree"
 cmake -S "$repo/tests/install/outside" -B "$work/subdirectory" -DCMAKE_BUILD_TYPE=Release \
   -DMINIDL_SOURCE="$repo"
 cmake --build "$work/subdirectory" -j "$jobs"
 "$work/subdirectory/app"
+"$work/subdirectory/custom_op"
 
 step "install check passed"
