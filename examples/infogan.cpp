@@ -120,8 +120,8 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
                         {}};
   StabilityMonitor stability(GanLoss::NonSaturating);
   run.restore(parts, noise, loader, stability);
-  std::cout << "generator: " << *n.generator << "\ndiscriminator: " << *n.discriminator
-            << "\nQ head: " << *n.q_head << '\n';
+  std::cout << "generator: " << *n.generator << "discriminator: " << *n.discriminator
+            << "Q head: " << *n.q_head;
   std::printf(
       "%s: %lld noise + %lld categorical + %lld continuous inputs, information weight %g, Adam "
       "lr %g (D), %g (G and Q), betas (%g, %g)\n",
