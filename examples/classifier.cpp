@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
                    checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
                                    << "state is at epoch " << loader.epoch());
     }
-    std::cout << classifier << '\n';
+    std::cout << classifier;
 
     std::optional<data::CsvLogger> metrics;
     if (is_main_rank()) {

@@ -250,7 +250,7 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
                  checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's state "
                                  << "is at epoch " << loader.epoch());
   }
-  std::cout << vae << '\n';
+  std::cout << vae;
 
   if (!flags.eval_only) {
     std::optional<data::CsvLogger> metrics;
