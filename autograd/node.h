@@ -16,7 +16,8 @@
 // the node stores only the output's Tensor and rebuilds that Variable on demand, because holding
 // the output Variable itself would make a reference cycle (node -> output -> node) and leak every
 // graph. Gradients of broadcast inputs are summed back to the input's shape by the engine, so a
-// backward function may return a gradient of the output's (broadcast) shape.
+// backward function may return a gradient of the output's (broadcast) shape. A program outside
+// minidl defines its own ops the same way (docs/autograd.md, "Your own op").
 #pragma once
 
 #include <functional>
@@ -75,11 +76,13 @@ struct OpAttribute {
 };
 
 // What a node records about its op, for printing and exporting graphs (autograd/graph.h): the
-// op's name (a string literal: op names live for the whole program) and its non-tensor arguments.
+// op's name and its non-tensor arguments. The name is a copy, so any string will do (an op built
+// outside the library may make its name at run time); most of minidl's op names fit in the
+// string's inline buffer, and a longer one costs one small allocation beside the op's tensor.
 struct OpDescriptor {
   explicit OpDescriptor(std::string_view op_name, std::vector<OpAttribute> op_attributes = {})
       : name(op_name), attributes(std::move(op_attributes)) {}
-  std::string_view name;
+  std::string name;
   std::vector<OpAttribute> attributes;
 };
 

@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "autograd/autograd.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 
@@ -98,4 +99,11 @@ static void BM_MlpTrainingStep(benchmark::State& state) {
 }
 BENCHMARK(BM_MlpTrainingStep)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -25,6 +25,7 @@
 #include "autograd/autograd.h"
 #include "bench/side_by_side.h"
 #include "tensor/convolution.h"
+#include "tensor/threading.h"
 
 namespace {
 
@@ -161,6 +162,7 @@ void raw_sgemm_forward_backward(benchmark::State& state, ConvCase c) { raw_sgemm
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   // --threads=N (minidl's and OpenBLAS's thread count together), taken out before Google
   // Benchmark reads the rest.
   int kept = 1;

@@ -22,6 +22,7 @@
 #include "examples/vae/vae_model.h"
 #include "nn/losses.h"
 #include "nn/optim/adam.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -57,6 +58,7 @@ Options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   distributed::init(&argc, &argv);
   const Options o = parse(argc, argv);
   setup_compute(o.threads);

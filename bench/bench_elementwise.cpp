@@ -26,6 +26,7 @@
 
 #include "bench/side_by_side.h"
 #include "tensor/tensor.h"
+#include "tensor/threading.h"
 
 namespace {
 
@@ -289,6 +290,7 @@ void add_case(const std::string& name, Fn fn, Args... args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   for (int64_t n : {k4K, k4M}) {
     for (const char* op : {"add", "relu"}) {
       const std::string case_name = std::string(op) + "_" + size_name(n);

@@ -23,6 +23,7 @@
 #include "bench/side_by_side.h"
 #include "tensor/tensor.h"
 #include "tensor/thin_gemm.h"
+#include "tensor/threading.h"
 
 namespace {
 
@@ -160,6 +161,7 @@ void register_shape(const GemmShape& s, bool with_thin) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   for (const GemmShape& s : kShapes) register_shape(s, false);
   for (const GemmShape& s : kThinShapes) register_shape(s, true);
   for (const GemmShape& s : kSweepShapes) register_shape(s, true);

@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "nn/nn.h"
+#include "tensor/threading.h"
 
 namespace {
 
@@ -96,4 +97,11 @@ BENCHMARK(BM_FusedSGDMomentum)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->U
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -14,6 +14,7 @@
 
 #include "bench/side_by_side.h"
 #include "tensor/tensor.h"
+#include "tensor/threading.h"
 
 namespace {
 
@@ -59,6 +60,7 @@ void mlp_step(benchmark::State& state, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   const int parallel = openblas_get_parallel();  // 0 serial, 1 pthreads, 2 OpenMP
   std::printf("OpenBLAS %s, threading: %s; OMP_WAIT_POLICY=%s\n", openblas_get_config(),

@@ -214,6 +214,7 @@ Workload dcgan_w5() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  apply_spin_count_default(argv);  // before anything: it may re-execute the program
   int threads = 1;
   std::string only;
   for (int i = 1; i < argc; ++i) {

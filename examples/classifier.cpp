@@ -19,6 +19,7 @@
 #include "examples/common/run_settings.h"
 #include "examples/common/training_checkpoint.h"
 #include "nn/checkpoint.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -28,6 +29,7 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxEpochs = 100000;
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   start_ranks(&argc, &argv);
   std::string data_dir, arch = "mlp";
   int64_t epochs = 5, batch_size = 128, hidden = 0, limit = 0;
@@ -115,7 +117,7 @@ int main(int argc, char** argv) {
                    checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's "
                                    << "state is at epoch " << loader.epoch());
     }
-    std::cout << classifier << '\n';
+    std::cout << classifier;
 
     std::optional<data::CsvLogger> metrics;
     if (is_main_rank()) {

@@ -13,6 +13,7 @@
 // R1) differentiate D's input gradient, a double backward through the convolutions.
 #include "examples/common/image_gan.h"
 #include "examples/dcgan/dcgan_networks.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -28,6 +29,7 @@ ImageGanNetworks build_dcgan(const ImageGanFlags& flags, GanLoss loss, Generator
 }
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   return image_gan_main(argc, argv,
                         {.name = "dcgan",
                          .description = "Train a DCGAN (convolutional G and D) on Fashion-MNIST "

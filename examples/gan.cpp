@@ -16,6 +16,7 @@
 // A stability alarm (docs/programs.md, "gan") flags collapse or divergence. The loop, monitors
 // and run folder are shared with `dcgan` (examples/common/image_gan.h); only the networks differ.
 #include "examples/common/image_gan.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -31,6 +32,7 @@ ImageGanNetworks build_mlp_gan(const ImageGanFlags& flags, GanLoss, Generator& i
 }
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   return image_gan_main(argc, argv,
                         {.name = "gan",
                          .description = "Train an MLP GAN on Fashion-MNIST with class-coverage, "

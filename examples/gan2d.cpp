@@ -21,6 +21,7 @@
 #include "metrics/metrics.h"
 #include "nn/optim/adam.h"
 #include "nn/safetensors.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -30,6 +31,7 @@ namespace fs = std::filesystem;
 constexpr int64_t kMaxSteps = 10000000;
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   // Defaults (docs/programs.md, "gan2d", has the measurements): the non-saturating loss with an R1
   // penalty (gamma 0.1) and a critic that sees pairs of points (PacGAN, pack 2), Adam 1e-3 betas
   // (0.5, 0.999) decayed to 0 by a cosine over 20,000 steps. The same settings for both data sets:

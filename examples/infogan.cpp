@@ -32,6 +32,7 @@
 #include "examples/common/progress.h"
 #include "examples/infogan/infogan_training.h"
 #include "nn/optim/adam.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -123,8 +124,8 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
                         {}};
   StabilityMonitor stability(GanLoss::NonSaturating, run.real_inception_score);
   run.restore(parts, noise, loader, stability);
-  std::cout << "generator: " << *n.generator << "\ndiscriminator: " << *n.discriminator
-            << "\nQ head: " << *n.q_head << '\n';
+  std::cout << "generator: " << *n.generator << "discriminator: " << *n.discriminator
+            << "Q head: " << *n.q_head;
   std::printf(
       "%s: %lld noise + %lld categorical + %lld continuous inputs, information weight %g, Adam "
       "lr %g (D), %g (G and Q), betas (%g, %g)\n",
@@ -236,6 +237,7 @@ int train_infogan(InfoGanFlags& flags, RunSettings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   start_ranks(&argc, &argv);
   InfoGanFlags flags;
   flags.out = "runs/infogan";

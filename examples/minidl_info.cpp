@@ -34,6 +34,7 @@
 #include "examples/classifier/classifier_model.h"
 #include "examples/common/program.h"
 #include "metrics/metrics.h"
+#include "tensor/threading.h"
 
 namespace {
 
@@ -276,6 +277,7 @@ void run_score(const std::string& samples_path, const std::string& classifier_pa
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   CLI::App app{
       "Entropy, KL divergence, Jensen-Shannon divergence and mutual information of images' pixel "
       "intensities, and the scores of an image generator.",

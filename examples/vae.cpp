@@ -33,6 +33,7 @@
 #include "metrics/latent_information.h"
 #include "nn/optim/adam.h"
 #include "nn/safetensors.h"
+#include "tensor/threading.h"
 
 using namespace minidl;
 using namespace minidl::examples;
@@ -279,7 +280,7 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
                  checkpoint_path << ": metadata epoch " << saved_epoch << " but the loader's state "
                                  << "is at epoch " << loader.epoch());
   }
-  std::cout << vae << '\n';
+  std::cout << vae;
 
   if (!flags.eval_only) {
     std::optional<data::CsvLogger> metrics;
@@ -405,6 +406,7 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minidl::apply_spin_count_default(argv);  // before anything: it may re-execute the program
   start_ranks(&argc, &argv);
   Flags flags;
   CLI::App app{

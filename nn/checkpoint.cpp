@@ -18,7 +18,7 @@ std::string name_list(const std::vector<std::string>& names) {
   return os.str() + "]";
 }
 
-LoadReport load_into(Module& module, const TensorMap& tensors, bool strict,
+LoadReport load_into(Module& module, const TensorMap& tensors, const LoadOptions& options,
                      const std::string& context) {
   // Destinations: handles on the module's own storage, so copy_ writes into the model.
   const TensorMap destinations = state_dict(module);
@@ -40,22 +40,24 @@ LoadReport load_into(Module& module, const TensorMap& tensors, bool strict,
     MINIDL_CHECK(source.shape() == destination.shape(),
                  context << ": '" << name << "' has shape " << shape_str(source.shape())
                          << " but the module expects " << shape_str(destination.shape()));
-    MINIDL_CHECK(source.dtype() == destination.dtype(),
+    const bool both_floating = is_floating(source.dtype()) && is_floating(destination.dtype());
+    MINIDL_CHECK(source.dtype() == destination.dtype() || (options.cast_floating && both_floating),
                  context << ": '" << name << "' is " << source.dtype() << " but the module expects "
-                         << destination.dtype());
+                         << destination.dtype()
+                         << (both_floating ? " (load with cast_floating to convert)" : ""));
     copies.emplace_back(destination, &source);
   }
   for (const auto& [name, tensor] : destinations) {
     if (!seen.count(name)) report.missing.push_back(name);
   }
-  if (strict) {
+  if (options.strict) {
     MINIDL_CHECK(report.missing.empty() && report.unexpected.empty(),
                  context << ": " << report.missing.size() << " missing keys "
                          << name_list(report.missing) << " and " << report.unexpected.size()
                          << " unexpected keys " << name_list(report.unexpected)
                          << " (load with strict = false to load the matching ones)");
   }
-  // Everything is validated; from here on nothing can fail.
+  // Everything is validated; from here on nothing can fail. copy_ converts between dtypes.
   for (auto& [destination, source] : copies) destination.copy_(*source);
   return report;
 }
@@ -78,7 +80,11 @@ TensorMap state_dict(const Module& module) {
 }
 
 LoadReport load_state_dict(Module& module, const TensorMap& tensors, bool strict) {
-  return load_into(module, tensors, strict, "load_state_dict");
+  return load_into(module, tensors, {.strict = strict}, "load_state_dict");
+}
+
+LoadReport load_state_dict(Module& module, const TensorMap& tensors, const LoadOptions& options) {
+  return load_into(module, tensors, options, "load_state_dict");
 }
 
 void save(const Module& module, const std::string& path, const Metadata& metadata) {
@@ -88,8 +94,12 @@ void save(const Module& module, const std::string& path, const Metadata& metadat
 }
 
 LoadReport load(Module& module, const std::string& path, bool strict) {
-  SafetensorsFile file = load_safetensors(path);
-  return load_into(module, file.tensors, strict, "load: " + path);
+  return load(module, path, LoadOptions{.strict = strict});
+}
+
+LoadReport load(Module& module, const std::string& path, const LoadOptions& options) {
+  SafetensorsFile file = load_safetensors(path, {.half_as_float32 = options.cast_floating});
+  return load_into(module, file.tensors, options, "load: " + path);
 }
 
 TensorMap with_prefix(const std::string& prefix, const TensorMap& tensors) {

@@ -30,17 +30,30 @@ struct LoadReport {
   std::vector<std::string> unexpected;  // in the map, not in the module
 };
 
+struct LoadOptions {
+  // Missing and unexpected names are an error (otherwise they are only reported).
+  bool strict = true;
+  // Convert floating-point values to the module's dtype: float64 into a float32 model (rounded
+  // to nearest), float32 into a float64 one (exact). Files' F16 and BF16 tensors are read as
+  // float32 first (exact). Without it a dtype that differs from the module's is an error. Integer
+  // entries must always match.
+  bool cast_floating = false;
+};
+
 // Copies values into the module's parameters and buffers in place. Everything is checked before
 // anything changes: duplicate names, and the shape and dtype of every matching entry (always an
-// error); missing and unexpected names (an error when strict, reported otherwise). On error the
-// module keeps all its values.
+// error, unless cast_floating allows the dtype); missing and unexpected names (an error when
+// strict, reported otherwise). On error the module keeps all its values.
 LoadReport load_state_dict(Module& module, const TensorMap& tensors, bool strict = true);
+LoadReport load_state_dict(Module& module, const TensorMap& tensors, const LoadOptions& options);
 
 // save_safetensors(path, state_dict(module), metadata) with {"format": "pt"} added to the
 // metadata, which Python loaders that expect PyTorch checkpoints look for.
 void save(const Module& module, const std::string& path, const Metadata& metadata = {});
 // load_safetensors then load_state_dict; errors name the path.
+//   nn::load(model, "pytorch_weights.safetensors", {.cast_floating = true});  // F16 or F64 in
 LoadReport load(Module& module, const std::string& path, bool strict = true);
+LoadReport load(Module& module, const std::string& path, const LoadOptions& options);
 
 // "prefix" + name for every entry.
 TensorMap with_prefix(const std::string& prefix, const TensorMap& tensors);

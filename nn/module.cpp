@@ -156,6 +156,23 @@ void Module::flatten_parameters() {
   flat_gradients_ = grads;
 }
 
+Module& Module::to(DType dtype) {
+  MINIDL_CHECK(is_floating(dtype), name() << ": to: parameters and buffers can be cast to float32 "
+                                          << "or float64, not " << dtype);
+  const bool was_flat = flat_parameters_.defined();
+  for (auto& [name, parameter] : parameters_) {
+    if (is_floating(parameter.dtype()) && parameter.dtype() != dtype) {
+      parameter.set_data(parameter.data().to(dtype));
+    }
+  }
+  for (auto& [name, buffer] : buffers_) {
+    if (is_floating(buffer.dtype()) && buffer.dtype() != dtype) buffer = buffer.to(dtype);
+  }
+  for (auto& [name, child] : children_) child->to(dtype);
+  if (was_flat) flatten_parameters();
+  return *this;
+}
+
 bool Module::parameters_are_flat() const {
   if (!flat_parameters_.defined()) return false;
   int64_t offset = 0;
@@ -220,7 +237,7 @@ std::string with_thousands_separators(int64_t value) {
 
 std::ostream& operator<<(std::ostream& os, const Module& module) {
   print_tree(os, module, 0);
-  return os << "\nparameters: " << with_thousands_separators(module.parameter_count());
+  return os << "\nparameters: " << with_thousands_separators(module.parameter_count()) << '\n';
 }
 
 }  // namespace minidl::nn

@@ -83,6 +83,16 @@ class Module : public std::enable_shared_from_this<Module> {
   const Tensor& flat_gradients() const { return flat_gradients_; }
   bool parameters_are_flat() const;
 
+  // Casts every floating-point parameter and buffer, in this module and all below it, to `dtype`
+  // (float32 or float64), as PyTorch's module.to(dtype); integer buffers (BatchNorm's
+  // num_batches_tracked) keep theirs. Parameters keep their identity (their values are replaced
+  // with set_data, and their gradients dropped), so a Variable handle on one sees the new dtype;
+  // an optimizer's state does not follow, so build optimizers after the cast. Buffers are
+  // replaced in the module's registry: keep the reference register_buffer returns, not a copy of
+  // the handle. A module whose parameters were flat is flattened again. Returns *this.
+  //   model.to(DType::Float64);  // then gradcheck the whole model
+  Module& to(DType dtype);
+
   // One-line description for printing, e.g. "Linear(784 -> 400)". The default is the class name
   // without namespaces ("VAE" for a user's class VAE), so containers need not override it.
   virtual std::string name() const;
@@ -104,7 +114,8 @@ class Module : public std::enable_shared_from_this<Module> {
   Tensor flat_gradients_;
 };
 
-// Prints the module tree, one child per line, and the parameter count:
+// Prints the module tree, one child per line, and the parameter count, ending with a newline as
+// every line does:
 //   Sequential(
 //     (0): Linear(784 -> 400)
 //     (1): ReLU()

@@ -1,5 +1,6 @@
 #include "nn/normalization.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "autograd/grad_mode.h"
@@ -107,13 +108,16 @@ Variable layer_norm(const Variable& input, const Shape& normalized_shape, const 
 }
 
 BatchNorm::BatchNorm(const char* kind, int64_t num_features, double eps, double momentum)
-    : num_features(num_features), eps(eps), momentum(momentum), kind_(kind) {
+    : num_features(num_features),
+      eps(eps),
+      momentum(momentum),
+      running_mean(register_buffer("running_mean", zeros({std::max<int64_t>(num_features, 0)}))),
+      running_var(register_buffer("running_var", ones({std::max<int64_t>(num_features, 0)}))),
+      num_batches_tracked(register_buffer("num_batches_tracked", zeros({}, DType::Int64))),
+      kind_(kind) {
   MINIDL_CHECK(num_features > 0, kind << ": num_features must be positive, got " << num_features);
   weight = register_parameter("weight", ones({num_features}));
   bias = register_parameter("bias", zeros({num_features}));
-  running_mean = register_buffer("running_mean", zeros({num_features}));
-  running_var = register_buffer("running_var", ones({num_features}));
-  num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, DType::Int64));
 }
 
 Variable BatchNorm::normalize(const Variable& input) {

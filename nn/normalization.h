@@ -31,9 +31,10 @@ class BatchNorm : public Module {
   int64_t num_features;
   double eps, momentum;
   Variable weight, bias;
-  // Handles on the registered buffers. They are updated in place (as checkpoints load them), so
-  // write into them (copy_, fill_) rather than assigning new tensors to these members.
-  Tensor running_mean, running_var, num_batches_tracked;
+  // The registered buffers themselves (references into the module's registry, so they follow
+  // Module::to). They are updated in place (as checkpoints load them), so write into them (copy_,
+  // fill_) rather than assigning new tensors to these members.
+  Tensor &running_mean, &running_var, &num_batches_tracked;
 
  protected:
   // weight = 1, bias = 0; buffers running_mean = 0, running_var = 1 and num_batches_tracked

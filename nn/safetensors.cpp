@@ -9,6 +9,7 @@
 #include <bit>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -61,13 +62,36 @@ bool is_checksum_key(const std::string& key) {
   return key.rfind(kSafetensorsChecksumPrefix, 0) == 0;
 }
 
+// How an entry's values are stored in the file, when that is not minidl's dtype itself.
+enum class Stored { AsDType, Float16, BFloat16 };
+
 // One tensor's entry in the header, validated.
 struct Entry {
   std::string name;
-  DType dtype;
+  DType dtype;  // the dtype the tensor is read into
   Shape shape;
   uint64_t begin, end;
+  Stored stored = Stored::AsDType;
 };
+
+// IEEE 754 binary16 to float32. Every half value is a float32, so this is exact: the exponent is
+// rebased (bias 15 -> 127), the mantissa widened, infinities and NaNs (payload included) kept, and
+// subnormal halves (mantissa * 2^-24) become normal floats.
+float float16_to_float32(uint16_t half) {
+  const uint32_t sign = uint32_t(half & 0x8000u) << 16;
+  const uint32_t exponent = (half >> 10) & 0x1fu;
+  const uint32_t mantissa = half & 0x3ffu;
+  if (exponent == 0) {
+    const float magnitude = std::ldexp(float(mantissa), -24);
+    return sign ? -magnitude : magnitude;
+  }
+  const uint32_t bits =
+      sign | (exponent == 0x1f ? 0x7f800000u : (exponent + 112) << 23) | (mantissa << 13);
+  return std::bit_cast<float>(bits);
+}
+
+// bfloat16 is the top half of a float32.
+float bfloat16_to_float32(uint16_t half) { return std::bit_cast<float>(uint32_t(half) << 16); }
 
 }  // namespace
 
@@ -151,7 +175,8 @@ namespace {
 
 class Parser {
  public:
-  Parser(std::string_view bytes, const std::string& source) : bytes_(bytes), source_(source) {}
+  Parser(std::string_view bytes, const std::string& source, const SafetensorsReadOptions& options)
+      : bytes_(bytes), source_(source), options_(options) {}
 
   SafetensorsFile parse() {
     PARSE_CHECK(bytes_.size() >= 8,
@@ -176,8 +201,16 @@ class Parser {
     file.tensors.reserve(entries.size());
     for (const Entry& entry : entries) {
       Tensor t = Tensor::empty(entry.shape, entry.dtype);
-      if (entry.end > entry.begin) {
-        std::memcpy(t.raw_data(), data_.data() + entry.begin, size_t(entry.end - entry.begin));
+      const char* bytes = data_.data() + entry.begin;
+      if (entry.stored != Stored::AsDType) {
+        float* out = t.data<float>();
+        for (int64_t i = 0; i < t.numel(); ++i) {
+          const uint16_t half = uint16_t(uint8_t(bytes[2 * i]) | uint8_t(bytes[2 * i + 1]) << 8);
+          out[i] = entry.stored == Stored::Float16 ? float16_to_float32(half)
+                                                   : bfloat16_to_float32(half);
+        }
+      } else if (entry.end > entry.begin) {
+        std::memcpy(t.raw_data(), bytes, size_t(entry.end - entry.begin));
       }
       file.tensors.emplace_back(entry.name, std::move(t));
     }
@@ -240,12 +273,19 @@ class Parser {
 
     const Json& dtype = info["dtype"];
     PARSE_CHECK(dtype.is_string(), "tensor '" << name << "': dtype is not a string");
+    const std::string& dtype_name = dtype.get_ref<const std::string&>();
+    const bool half = dtype_name == "F16" || dtype_name == "BF16";
+    PARSE_CHECK(!half || options_.half_as_float32,
+                "tensor '" << name << "': " << dtype_name
+                           << " is read only as float32, with half_as_float32 (nn::load: "
+                           << "cast_floating)");
     const std::optional<DType> found =
-        dtype_from(&DTypeInfo::safetensors, dtype.get<std::string>());
-    PARSE_CHECK(found.has_value(), "tensor '" << name << "': unsupported dtype '"
-                                              << dtype.get<std::string>()
-                                              << "' (minidl reads F32, F64, I64 and U8)");
+        half ? DType::Float32 : dtype_from(&DTypeInfo::safetensors, dtype_name);
+    PARSE_CHECK(found.has_value(), "tensor '" << name << "': unsupported dtype '" << dtype_name
+                                              << "' (minidl reads F32, F64, I64 and U8; F16 "
+                                              << "and BF16 as float32)");
     entry.dtype = *found;
+    if (half) entry.stored = dtype_name == "F16" ? Stored::Float16 : Stored::BFloat16;
 
     const Json& shape = info["shape"];
     PARSE_CHECK(shape.is_array() && shape.size() <= 64,
@@ -267,7 +307,7 @@ class Parser {
       if (nonzero_product > uint64_t(INT64_MAX) / s) overflow = true;
       nonzero_product *= s;
     }
-    const uint64_t item = dtype_size(entry.dtype);
+    const uint64_t item = half ? 2 : dtype_size(entry.dtype);
     if (nonzero_product > uint64_t(INT64_MAX) / item) overflow = true;
     const uint64_t numel = has_zero ? 0 : nonzero_product;
 
@@ -282,8 +322,8 @@ class Parser {
                                                      << "] end before they begin");
     PARSE_CHECK(
         !overflow && numel * item == entry.end - entry.begin,
-        "tensor '" << name << "': shape " << shape_str(entry.shape) << " of "
-                   << dtype_info(entry.dtype).safetensors << " needs "
+        "tensor '" << name << "': shape " << shape_str(entry.shape) << " of " << dtype_name
+                   << " needs "
                    << (overflow ? std::string("more than 2^63") : std::to_string(numel * item))
                    << " bytes but data_offsets [" << entry.begin << ", " << entry.end << "] span "
                    << (entry.end - entry.begin));
@@ -346,6 +386,7 @@ class Parser {
   std::string_view bytes_;
   std::string_view data_;
   const std::string& source_;
+  const SafetensorsReadOptions& options_;
   Metadata metadata_;
 };
 
@@ -353,11 +394,12 @@ class Parser {
 
 }  // namespace
 
-SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source) {
-  return Parser(bytes, source).parse();
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source,
+                                  const SafetensorsReadOptions& options) {
+  return Parser(bytes, source, options).parse();
 }
 
-SafetensorsFile load_safetensors(const std::string& path) {
+SafetensorsFile load_safetensors(const std::string& path, const SafetensorsReadOptions& options) {
   // O_NONBLOCK so that a FIFO cannot block the open; only a regular file is read.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   MINIDL_CHECK(fd >= 0, "load_safetensors: " << path << ": cannot open: " << std::strerror(errno));
@@ -376,7 +418,7 @@ SafetensorsFile load_safetensors(const std::string& path) {
   const size_t got = std::fread(bytes.data(), 1, bytes.size(), file.get());
   MINIDL_CHECK(got == bytes.size(), "load_safetensors: " << path << ": read " << got << " of "
                                                          << bytes.size() << " bytes");
-  return parse_safetensors(bytes, path);
+  return parse_safetensors(bytes, path, options);
 }
 
 }  // namespace minidl::nn

@@ -8,8 +8,10 @@
 //   the rest     the data section: each tensor's values, row-major, little-endian, at
 //                [begin, end) relative to the start of the data section
 //
-// minidl reads and writes the dtypes it has: F32, F64, I64, U8. Tensors are written in the given
-// order and read back in file order, so a TensorMap round-trips with its order.
+// minidl reads and writes the dtypes it has: F32, F64, I64, U8. It also reads half-precision
+// files (F16, BF16, as PyTorch often saves weights) when asked to, as float32: every half value
+// is exactly a float32. Tensors are written in the given order and read back in file order, so a
+// TensorMap round-trips with its order.
 //
 // The format has no checksum, so a flipped bit in tensor data would load silently. minidl adds
 // one to the metadata for every tensor it writes, "crc32:<name>": "<8 hex digits>" (zlib's CRC-32
@@ -45,15 +47,22 @@ std::string serialize_safetensors(const TensorMap& tensors, const Metadata& meta
 void save_safetensors(const std::string& path, const TensorMap& tensors,
                       const Metadata& metadata = {});
 
+struct SafetensorsReadOptions {
+  // Read F16 and BF16 tensors as float32 (exact) instead of refusing them.
+  bool half_as_float32 = false;
+};
+
 // Parses and validates a whole file before returning anything: the header length against the
 // file size and a 100 MB bound, the JSON, every dtype, shape and offset, that the tensors'
 // byte ranges tile the data section exactly (in bounds, no overlaps, no gaps), and the checksums.
 // Any problem throws one line: "load_safetensors: <path>: <what is wrong>". Only regular files
 // are read (a directory or a FIFO is named as such).
-SafetensorsFile load_safetensors(const std::string& path);
+SafetensorsFile load_safetensors(const std::string& path,
+                                 const SafetensorsReadOptions& options = {});
 
 // The same from bytes in memory; `source` names them in error messages (the fuzz target uses it).
-SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source);
+SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source,
+                                  const SafetensorsReadOptions& options = {});
 
 // The largest header load_safetensors accepts, as the reference implementation.
 inline constexpr uint64_t kSafetensorsMaxHeaderBytes = 100'000'000;

@@ -53,8 +53,11 @@ template Tensor from_vector<double>(const std::vector<double>&, const Shape&);
 template Tensor from_vector<int64_t>(const std::vector<int64_t>&, const Shape&);
 template Tensor from_vector<uint8_t>(const std::vector<uint8_t>&, const Shape&);
 
-Tensor tensor(std::initializer_list<double> values, DType dtype) {
-  return from_vector(std::vector<double>(values), {int64_t(values.size())}).to(dtype);
+Tensor tensor(std::initializer_list<LiteralElement> values, DType dtype) {
+  std::vector<double> doubles;
+  doubles.reserve(values.size());
+  for (const LiteralElement& v : values) doubles.push_back(v.value);
+  return from_vector(doubles, {int64_t(values.size())}).to(dtype);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, DType dtype) {

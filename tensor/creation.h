@@ -1,6 +1,7 @@
 // Making tensors: filled with a constant, ranges, and from C++ values.
 #pragma once
 
+#include <concepts>
 #include <initializer_list>
 #include <vector>
 
@@ -27,9 +28,25 @@ Tensor arange(int64_t end, DType dtype = DType::Int64);
 template <typename T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape = {});
 
-// Literals for tests and small examples: tensor({1, 2, 3}), tensor({{1, 2}, {3, 4}}, Float64).
-Tensor tensor(std::initializer_list<double> values, DType dtype = DType::Float32);
+// One element of a 1-d literal. A class rather than a plain double so that a braced element
+// such as {0} is a row of the 2-d form: with double, tensor({{0}, {1}}) would fit both forms
+// equally well (both conversions are standard) and not compile; as a class, the 1-d form needs a
+// user-defined conversion for {0}, and the 2-d form wins.
+struct LiteralElement {
+  LiteralElement(double v) : value(v) {}  // NOLINT(google-explicit-constructor): literals
+  double value;
+};
+
+// Literals for tests and small examples: tensor({1, 2, 3}), tensor({{1, 2}, {3, 4}}, Float64),
+// and a column: tensor({{0}, {1}, {1}, {0}}) is [4, 1].
+Tensor tensor(std::initializer_list<LiteralElement> values, DType dtype = DType::Float32);
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows,
               DType dtype = DType::Float32);
+// The 1-d form for a std::initializer_list<double> held in a variable; a template so that a
+// braced list never deduces it.
+template <std::same_as<std::initializer_list<double>> List>
+Tensor tensor(const List& values, DType dtype = DType::Float32) {
+  return from_vector(std::vector<double>(values), {int64_t(values.size())}).to(dtype);
+}
 
 }  // namespace minidl

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -15,48 +16,6 @@
 #include "tensor/error.h"
 
 extern "C" void openblas_set_num_threads(int);
-
-// --- How long idle OpenMP threads spin ----------------------------------------------------------
-// After a parallel region libgomp's threads busy-wait for the next one (300000 spins, milliseconds)
-// by default. On cores shared with other processes that is ruinous: the spinning threads take the
-// cores the working ones need. Sleeping at once (OMP_WAIT_POLICY=PASSIVE) fixes that but costs
-// every region a wake-up, which on an idle machine throws away most of what a second thread gains.
-// Spinning 1000 times (tens of microseconds) keeps the threads awake between the back-to-back
-// regions of one training step and lets them sleep soon after (bench/bench_threads measures the
-// three settings; docs/threads.md has the figures). So minidl's default is GOMP_SPINCOUNT=1000.
-//
-// libgomp reads its settings once, in its own ELF constructor, which the dynamic loader runs
-// before any constructor of the program: a setenv() from a static initialiser comes too late, and
-// one from .preinit_array (which runs earlier) is undone when libc's initialisation resets environ
-// (both tried). What libgomp does is call getenv() through the dynamic linker, where a definition
-// in the program takes precedence over libc's. So minidl, linked into the program, defines getenv:
-// it searches the real environment exactly as libc does, and only when neither GOMP_SPINCOUNT nor
-// OMP_WAIT_POLICY is set does GOMP_SPINCOUNT read as 1000. A user's setting always wins.
-namespace {
-
-char* find_in_environment(const char* name) {
-  if (environ == nullptr || *name == '\0') return nullptr;
-  const size_t length = std::strlen(name);
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (std::strncmp(*entry, name, length) == 0 && (*entry)[length] == '=') {
-      return *entry + length + 1;
-    }
-  }
-  return nullptr;
-}
-
-char kDefaultSpinCount[] = "1000";
-
-}  // namespace
-
-extern "C" char* getenv(const char* name) noexcept {
-  if (char* value = find_in_environment(name)) return value;
-  if (std::strcmp(name, "GOMP_SPINCOUNT") == 0 &&
-      find_in_environment("OMP_WAIT_POLICY") == nullptr) {
-    return kDefaultSpinCount;
-  }
-  return nullptr;
-}
 
 namespace minidl {
 
@@ -132,6 +91,16 @@ bool flush_denormal() {
 #else
   return false;
 #endif
+}
+
+void apply_spin_count_default(char** argv) {
+  if (std::getenv("GOMP_SPINCOUNT") != nullptr || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (argv == nullptr || argv[0] == nullptr) return;
+  if (setenv("GOMP_SPINCOUNT", kDefaultSpinCount, 1) != 0) return;
+  // libgomp parsed its settings when it was loaded, before main(): only a fresh image of the
+  // program sees the variable. The new image finds it set and does not come back here.
+  execv("/proc/self/exe", argv);
+  unsetenv("GOMP_SPINCOUNT");  // no /proc: run on with libgomp's own default, environment as given
 }
 
 bool should_parallelize(int64_t work) {

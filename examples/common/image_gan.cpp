@@ -250,7 +250,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
                         {}};
   StabilityMonitor stability(loss, run.real_inception_score);
   run.restore(parts, noise, loader, stability);
-  std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic << '\n';
+  std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic;
   std::printf(
       "%s: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g), R1 gamma "
       "%g\n",

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
 
 #include "autograd/autograd.h"
 
@@ -24,6 +25,26 @@ TEST(Graph, PrintsEveryNodeWithItsDescriptorInTopologicalOrder) {
             "#7 sum(#6) -> [] float32\n");
   // A value with no history is a single leaf.
   EXPECT_EQ(graph_to_string(Variable(zeros({4}, DType::Float64))), "#0 leaf [4] float64\n");
+}
+
+TEST(Graph, AnOpNameMadeAtRunTimeOutlivesItsString) {
+  // An op defined outside the library may build its name; the node keeps a copy. The name is
+  // longer than a string's inline buffer, and a string of the same length is allocated after it
+  // is freed, so a node that kept a view would most likely show the second string's text.
+  Variable x(ones({2}), true);
+  Variable y;
+  {
+    std::string name = "user_op_number_" + std::to_string(40 + 2) + "_with_a_long_name";
+    y = record(
+        name, mul(x.data(), 3.0), {x},
+        [](const Variable& grad, const Inputs&, const Variable&) { return Grads{grad * 3.0}; });
+  }
+  std::string overwrite(std::string("user_op_number_42_with_a_long_name").size(), 'z');
+  ASSERT_NE(y.grad_fn(), nullptr);
+  EXPECT_EQ(y.grad_fn()->name(), "user_op_number_42_with_a_long_name") << overwrite;
+  EXPECT_EQ(graph_to_string(y),
+            "#0 leaf [2] float32 requires_grad\n"
+            "#1 user_op_number_42_with_a_long_name(#0) -> [2] float32\n");
 }
 
 TEST(Graph, ExportsGraphvizDot) {

@@ -101,6 +101,61 @@ TEST(Checkpoint, AWrongShapeOrDtypeIsAnErrorAndChangesNothing) {
   expect_same_state(state_dict(*target), before);
 }
 
+TEST(Checkpoint, CastFloatingConvertsBetweenFloat32AndFloat64) {
+  auto wide = make_model(1);
+  wide->to(DType::Float64);
+  for (Variable p : wide->parameters()) p.set_data(full(p.shape(), 0.1, DType::Float64));
+  auto narrow = make_model(2);
+  const TensorMap before = snapshot(*narrow);
+  // Refused without the option, with a hint; nothing changes.
+  EXPECT_MINIDL_ERROR(load_state_dict(*narrow, state_dict(*wide)),
+                      "load_state_dict: '0.weight' is float64 but the module expects float32 "
+                      "(load with cast_floating to convert)");
+  expect_same_state(state_dict(*narrow), before);
+  // float64 -> float32 rounds to nearest; integer buffers load as they are.
+  load_state_dict(*narrow, state_dict(*wide), LoadOptions{.cast_floating = true});
+  for (const auto& [name, p] : narrow->named_parameters()) {
+    EXPECT_EQ(p.dtype(), DType::Float32) << name;
+    for (float v : p.data().to_vector<float>()) EXPECT_EQ(v, 0.1f) << name;
+  }
+  // float32 -> float64 is exact.
+  auto back = make_model(3);
+  back->to(DType::Float64);
+  const std::string path = unique_temp_path("cast");
+  save(*narrow, path);
+  EXPECT_MINIDL_ERROR(load(*back, path), "load: " + path +
+                                             ": '0.weight' is float32 but the module expects "
+                                             "float64 (load with cast_floating to convert)");
+  load(*back, path, {.cast_floating = true});
+  for (const auto& [name, p] : back->named_parameters()) {
+    for (double v : p.data().to_vector<double>()) EXPECT_EQ(v, double(0.1f)) << name;
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Checkpoint, CastFloatingReadsHalfPrecisionFiles) {
+  // A Linear(2 -> 1) as PyTorch saves it in half precision: the weight in F16, the bias in BF16.
+  const std::string header =
+      R"({"weight": {"dtype": "F16", "shape": [1, 2], "data_offsets": [0, 4]},)"
+      R"( "bias": {"dtype": "BF16", "shape": [1], "data_offsets": [4, 6]}})";
+  const std::string data = std::string("\x00\x3c\x00\xc0", 4) + std::string("\x20\xc0", 2);
+  const std::string path = unique_temp_path("half");
+  write_file(path, u64_le(header.size()) + header + data);
+  Linear model(2, 1);
+  EXPECT_MINIDL_ERROR(load(model, path),
+                      "load_safetensors: " + path +
+                          ": tensor 'weight': F16 is read only as float32, with half_as_float32 "
+                          "(nn::load: cast_floating)");
+  load(model, path, {.cast_floating = true});
+  EXPECT_EQ(model.weight.data().to_vector<float>(), (std::vector<float>{1.0f, -2.0f}));
+  EXPECT_EQ(model.bias.data().to_vector<float>(), (std::vector<float>{-2.5f}));
+  // Into a float64 model: half -> float32 -> float64, all exact.
+  model.to(DType::Float64);
+  load(model, path, {.cast_floating = true});
+  EXPECT_EQ(model.weight.data().to_vector<double>(), (std::vector<double>{1.0, -2.0}));
+  std::filesystem::remove(path);
+}
+
 TEST(Checkpoint, StrictLoadingRejectsMissingAndUnexpectedKeysNonStrictReportsThem) {
   auto source = make_model(1);
   auto target = make_model(2);

@@ -118,10 +118,60 @@ TEST(Module, PrintsTheTreeAndTheParameterCount) {
             "  )\n"
             "  (norm): BatchNorm1d(2, eps=1e-05, momentum=0.1)\n"
             ")\n"
-            "parameters: 28");
+            "parameters: 28\n");
   std::ostringstream big;
   big << Linear(784, 400);
-  EXPECT_EQ(big.str(), "Linear(784 -> 400)\nparameters: 314,000");
+  EXPECT_EQ(big.str(), "Linear(784 -> 400)\nparameters: 314,000\n");
+}
+
+TEST(Module, ToCastsParametersAndFloatBuffersEverywhereBelow) {
+  TwoLayer model;
+  const std::vector<Variable> parameters = model.parameters();
+  const std::vector<double> first_weight = values(model.encoder->parameters()[0].data());
+  model.norm->running_mean.fill_(0.25);
+  EXPECT_EQ(&model.to(DType::Float64), &model);
+  for (const auto& [name, p] : model.named_parameters()) {
+    EXPECT_EQ(p.dtype(), DType::Float64) << name;
+  }
+  for (const auto& [name, b] : model.named_buffers()) {
+    const bool integer = name == "count" || name == "norm.num_batches_tracked";
+    EXPECT_EQ(b.dtype(), integer ? DType::Int64 : DType::Float64) << name;
+  }
+  // Parameters keep their identity, values are kept exactly, and the layer's own handle on its
+  // buffer follows the cast.
+  ASSERT_EQ(model.parameters().size(), parameters.size());
+  EXPECT_EQ(parameters[1].dtype(), DType::Float64);
+  EXPECT_EQ(values(model.encoder->parameters()[0].data()), first_weight);
+  EXPECT_EQ(model.norm->running_mean.dtype(), DType::Float64);
+  EXPECT_EQ(values(model.norm->running_mean), (std::vector<double>{0.25, 0.25}));
+  model.to(DType::Float32);
+  EXPECT_EQ(model.scale.dtype(), DType::Float32);
+  EXPECT_EQ(model.norm->running_var.dtype(), DType::Float32);
+  EXPECT_MINIDL_ERROR(model.to(DType::Int64),
+                      "TwoLayer: to: parameters and buffers can be cast to float32 or float64, "
+                      "not int64");
+}
+
+TEST(Module, AModuleCastToFloat64PassesGradcheck) {
+  // A whole network, batch norm in training mode included, checked against central differences
+  // through its input and every parameter once it is in float64.
+  Generator gen(5);
+  TwoLayer model;
+  model.to(DType::Float64);
+  Variable x(uniform({5, 4}, -1.0, 1.0, DType::Float64, gen), true);
+  std::vector<Variable> inputs = {x};
+  for (const Variable& p : model.parameters()) inputs.push_back(p);
+  const GradcheckResult result =
+      gradcheck([&](const std::vector<Variable>&) { return model(x); }, inputs);
+  EXPECT_TRUE(result) << result.message;
+}
+
+TEST(Module, ToKeepsFlatParametersFlat) {
+  Sequential model(make<Linear>(3, 2), make<Linear>(2, 1));
+  model.flatten_parameters();
+  model.to(DType::Float64);
+  EXPECT_TRUE(model.parameters_are_flat());
+  EXPECT_EQ(model.flat_parameters().dtype(), DType::Float64);
 }
 
 TEST(Sequential, ChainsItsModulesAndNamesThemByPosition) {

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "nn_test_util.h"
@@ -179,11 +181,54 @@ TEST(Safetensors, RejectsBadLengthsAndHeaders) {
                      "the header names 'a' twice");
 }
 
+// Little-endian 16-bit values as bytes.
+static std::string halves(std::initializer_list<uint16_t> values) {
+  std::string out;
+  for (uint16_t v : values) {
+    out.push_back(char(v & 0xff));
+    out.push_back(char(v >> 8));
+  }
+  return out;
+}
+
+TEST(Safetensors, ReadsHalfPrecisionAsFloat32WhenAsked) {
+  // Bit patterns with known values: IEEE binary16 (1, -2, 0.5, the largest 65504, the smallest
+  // subnormal 2^-24, -0, +-inf, NaN) and bfloat16 (1, -2.5, 3.140625, a float32 subnormal 2^-133,
+  // inf).
+  const std::string bytes =
+      file_bytes(R"({"h": {"dtype": "F16", "shape": [9], "data_offsets": [0, 18]},)"
+                 R"( "b": {"dtype": "BF16", "shape": [5], "data_offsets": [18, 28]}}    )",
+                 halves({0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000, 0x7c00, 0xfc00, 0x7e00}) +
+                     halves({0x3f80, 0xc020, 0x4049, 0x0001, 0x7f80}));
+  const SafetensorsFile file = parse_safetensors(bytes, "f", {.half_as_float32 = true});
+  ASSERT_EQ(names_of(file.tensors), (std::vector<std::string>{"h", "b"}));
+  const Tensor& h = file.tensors[0].second;
+  EXPECT_EQ(h.dtype(), DType::Float32);
+  EXPECT_EQ(h.shape(), (Shape{9}));
+  const std::vector<float> hv = h.to_vector<float>();
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(
+      std::vector<float>(hv.begin(), hv.begin() + 8),
+      (std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f, std::ldexp(1.0f, -24), -0.0f, inf, -inf}));
+  EXPECT_TRUE(std::signbit(hv[5]));
+  EXPECT_TRUE(std::isnan(hv[8]));
+  EXPECT_EQ(file.tensors[1].second.to_vector<float>(),
+            (std::vector<float>{1.0f, -2.5f, 3.140625f, std::ldexp(1.0f, -133), inf}));
+  // Without the option the file is refused.
+  EXPECT_PARSE_ERROR(bytes,
+                     "tensor 'h': F16 is read only as float32, with half_as_float32 "
+                     "(nn::load: cast_floating)");
+}
+
 TEST(Safetensors, RejectsBadTensorEntries) {
   const std::string four(4, '\0');
   EXPECT_PARSE_ERROR(
       file_bytes(R"({"a": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", four),
-      "tensor 'a': unsupported dtype 'F16' (minidl reads F32, F64, I64 and U8)");
+      "tensor 'a': F16 is read only as float32, with half_as_float32 (nn::load: cast_floating)");
+  EXPECT_PARSE_ERROR(
+      file_bytes(R"({"a": {"dtype": "F8_E4M3", "shape": [4], "data_offsets": [0, 4]}})", four),
+      "tensor 'a': unsupported dtype 'F8_E4M3' (minidl reads F32, F64, I64 and U8; F16 and BF16 "
+      "as float32)");
   EXPECT_PARSE_ERROR(
       file_bytes(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", four),
       "tensor 'a': shape [-1] has a size that is not a non-negative integer");

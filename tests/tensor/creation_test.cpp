@@ -78,6 +78,20 @@ TEST(Creation, LiteralTensors) {
   EXPECT_EQ(tensor({1, -2}, DType::Int64).to_vector<int64_t>(), (std::vector<int64_t>{1, -2}));
 }
 
+TEST(Creation, AColumnLiteralIsTwoDimensional) {
+  // Each {0} could be a double or a row; it is a row, so this is a [4, 1] column. (With plain
+  // doubles in the 1-d form the call would be ambiguous and would not compile.)
+  Tensor column = tensor({{0}, {1}, {1}, {0}});
+  EXPECT_EQ(column.shape(), (Shape{4, 1}));
+  EXPECT_EQ(values(column), (std::vector<double>{0, 1, 1, 0}));
+  EXPECT_EQ(tensor({{2.5}}, DType::Float64).shape(), (Shape{1, 1}));
+  // Plain 1-d literals, mixed integers and floats, and a list held in a variable stay 1-d.
+  EXPECT_EQ(tensor({1, 2.5, -3}).shape(), (Shape{3}));
+  EXPECT_EQ(values(tensor({1, 2.5, -3})), (std::vector<double>{1, 2.5, -3}));
+  const std::initializer_list<double> held = {4, 5};
+  EXPECT_EQ(values(tensor(held, DType::Float64)), (std::vector<double>{4, 5}));
+}
+
 TEST(Creation, ToVectorCastsAndFollowsLogicalOrder) {
   Tensor m = tensor({{1, 2}, {3, 4}});
   EXPECT_EQ(m.t().to_vector<int64_t>(), (std::vector<int64_t>{1, 3, 2, 4}));

@@ -6,9 +6,10 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "tests/tensor/tensor_test_util.h"
@@ -200,53 +201,51 @@ TEST_F(Threading, TensorsMadeAndFreedOnOtherThreads) {
   }
 }
 
-// The value of `name` in the environment the process started with (/proc/self/environ), read
-// independently of getenv, which minidl defines.
-std::string initial_environment_value(const std::string& name, bool& found) {
-  std::ifstream file("/proc/self/environ", std::ios::binary);
-  std::string entry;
-  found = false;
-  while (std::getline(file, entry, '\0')) {
-    if (entry.compare(0, name.size() + 1, name + "=") == 0) {
-      found = true;
-      return entry.substr(name.size() + 1);
-    }
-  }
-  return "";
+// Runs `command` through the shell and returns what it wrote to stdout and stderr.
+std::string output_of(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  pclose(pipe);
+  return output;
 }
 
-TEST(ThreadingDefaults, IdleOpenMpThreadsSpinBrieflyUnlessTheUserSaysOtherwise) {
-  bool had_policy = false, had_spincount = false;
-  const std::string policy = initial_environment_value("OMP_WAIT_POLICY", had_policy);
-  const std::string spincount = initial_environment_value("GOMP_SPINCOUNT", had_spincount);
-  // libgomp parsed its settings at start-up: 1000 spins unless the environment said otherwise.
-  ::testing::internal::CaptureStderr();
-  omp_display_env(1);
-  const std::string shown = ::testing::internal::GetCapturedStderr();
-  if (!had_policy && !had_spincount) {
-    EXPECT_NE(shown.find("GOMP_SPINCOUNT = '1000'"), std::string::npos) << shown;
-  }
-
-  // getenv itself: the real environment first, the default only for this one name.
+TEST(ThreadingDefaults, GetenvIsTheCLibrarysOwn) {
+  // minidl linked into this program must leave getenv alone: an unset variable reads as null,
+  // whatever its name, including the ones libgomp reads.
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  const char* spincount = std::getenv("GOMP_SPINCOUNT");
+  const std::string saved_policy = policy ? policy : "",
+                    saved_spincount = spincount ? spincount : "";
   unsetenv("OMP_WAIT_POLICY");
   unsetenv("GOMP_SPINCOUNT");
-  EXPECT_STREQ(std::getenv("GOMP_SPINCOUNT"), "1000");
-  EXPECT_EQ(std::getenv("OMP_WAIT_POLICY"), nullptr);
-  setenv("GOMP_SPINCOUNT", "5", 1);
-  EXPECT_STREQ(std::getenv("GOMP_SPINCOUNT"), "5");
-  unsetenv("GOMP_SPINCOUNT");
-  setenv("OMP_WAIT_POLICY", "ACTIVE", 1);  // the user chose a policy: no spin count is made up
+  unsetenv("MINIDL_TEST_UNSET_VARIABLE");
   EXPECT_EQ(std::getenv("GOMP_SPINCOUNT"), nullptr);
-  EXPECT_STREQ(std::getenv("OMP_WAIT_POLICY"), "ACTIVE");
-  unsetenv("OMP_WAIT_POLICY");
-  setenv("MINIDL_TEST_VARIABLE", "a=b", 1);
-  EXPECT_STREQ(std::getenv("MINIDL_TEST_VARIABLE"), "a=b");
-  EXPECT_EQ(std::getenv("MINIDL_TEST_VARIABL"), nullptr);  // a prefix is not a match
-  unsetenv("MINIDL_TEST_VARIABLE");
-  EXPECT_EQ(std::getenv("MINIDL_TEST_VARIABLE"), nullptr);
-  EXPECT_EQ(std::getenv(""), nullptr);
-  if (had_policy) setenv("OMP_WAIT_POLICY", policy.c_str(), 1);
-  if (had_spincount) setenv("GOMP_SPINCOUNT", spincount.c_str(), 1);
+  EXPECT_EQ(std::getenv("OMP_WAIT_POLICY"), nullptr);
+  EXPECT_EQ(std::getenv("MINIDL_TEST_UNSET_VARIABLE"), nullptr);
+  setenv("MINIDL_TEST_UNSET_VARIABLE", "a=b", 1);
+  EXPECT_STREQ(std::getenv("MINIDL_TEST_UNSET_VARIABLE"), "a=b");
+  unsetenv("MINIDL_TEST_UNSET_VARIABLE");
+  if (policy) setenv("OMP_WAIT_POLICY", saved_policy.c_str(), 1);
+  if (spincount) setenv("GOMP_SPINCOUNT", saved_spincount.c_str(), 1);
+}
+
+TEST(ThreadingDefaults, ProgramsThatAskSpinBrieflyUnlessTheUserSaysOtherwise) {
+  const std::string probe = std::string(MINIDL_BINARY_DIR) + "/tests/spin_count_probe";
+  const std::string clean = "env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY ";
+  // Nothing set: the program re-executes itself with the default, and keeps its arguments.
+  const std::string by_default = output_of(clean + probe + " 'two words' x");
+  EXPECT_NE(by_default.find("GOMP_SPINCOUNT = '1000'"), std::string::npos) << by_default;
+  EXPECT_NE(by_default.find("argument 1: two words"), std::string::npos) << by_default;
+  EXPECT_NE(by_default.find("argument 2: x"), std::string::npos) << by_default;
+  // The user's settings win.
+  const std::string chosen = output_of(clean + "GOMP_SPINCOUNT=7 " + probe);
+  EXPECT_NE(chosen.find("GOMP_SPINCOUNT = '7'"), std::string::npos) << chosen;
+  const std::string passive = output_of(clean + "OMP_WAIT_POLICY=PASSIVE " + probe);
+  EXPECT_NE(passive.find("GOMP_SPINCOUNT = '0'"), std::string::npos) << passive;
 }
 
 TEST_F(Threading, CallsFromInsideAUserParallelRegion) {
