@@ -14,6 +14,7 @@
 #include "examples/common/run_folder.h"
 #include "examples/common/training_checkpoint.h"
 #include "examples/gan/stability.h"
+#include "nn/ema.h"
 #include "nn/optim/adam.h"
 #include "nn/safetensors.h"
 
@@ -97,7 +98,13 @@ void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& setti
   settings.add("--lr", flags.lr);
   settings.add("--beta1", flags.beta1);
   settings.add("--beta2", flags.beta2);
+  app.add_option("--ema-decay", flags.ema_decay,
+                 "Draw the samples, grids and monitors from an exponential moving average of G's "
+                 "weights with this decay, e.g. 0.999 (0: from G itself)")
+      ->check(finite_in(0, 0.999999))
+      ->capture_default_str();
   settings.add("--r1", flags.r1);
+  settings.add("--ema-decay", flags.ema_decay);
 }
 
 GanRun::GanRun(const std::string& program, GanRunFlags& flags, RunSettings& settings) {
@@ -248,6 +255,16 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
                         {{"generator_optimizer", gan.generator_optimizer.get()},
                          {"critic_optimizer", gan.critic_optimizer.get()}},
                         {}};
+  // With --ema-decay, a second G (built alike) holds the average of G's weights; it draws every
+  // sample the run shows or scores, and is part of the checkpoint.
+  std::shared_ptr<nn::Module> sampler = gan.generator;
+  std::optional<nn::ExponentialMovingAverage> ema;
+  if (flags.ema_decay > 0) {
+    Generator unused(flags.seed);
+    sampler = build(flags, loss, unused).generator;
+    ema.emplace(*sampler, *gan.generator, flags.ema_decay);
+    parts.modules.push_back({"generator_ema", sampler.get()});
+  }
   StabilityMonitor stability(loss, run.real_inception_score);
   run.restore(parts, noise, loader, stability);
   std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic;
@@ -287,6 +304,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
       e.d_fake += d.fake_score;
       ++critic_updates;
       if (step.generator_loss) {
+        if (ema) ema->update();
         check_finite_loss(where, "G's loss", *step.generator_loss);
         e.g_loss += *step.generator_loss;
         ++generator_updates;
@@ -305,12 +323,10 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
 
     // --- monitors on fresh samples, in the evaluator's [0, 1] pixels ---
     Generator monitor_noise(flags.seed + 4);
-    Tensor samples01 =
-        sample_images01(*gan.generator, flags.monitor_samples, latent, monitor_noise);
+    Tensor samples01 = sample_images01(*sampler, flags.monitor_samples, latent, monitor_noise);
     metrics::GeneratorScores scores = run.score(run.evaluator->evaluate(samples01));
-    const bool alarm = stability.update(
-        {e.d_loss, e.g_loss, scores.coverage.classes_covered, scores.coverage.kl_from_uniform,
-         scores.inception_score});
+    const bool alarm = stability.update({e.d_loss, e.g_loss, scores.coverage.classes_covered,
+                                         scores.coverage.kl_from_uniform, scores.inception_score});
     progress.finish(gan_summary(e, scores) + (alarm ? " | ALARM" : ""));
     const std::map<std::string, std::string> metadata =
         run.checkpoint_metadata(settings, epoch, noise, loader, stability);
@@ -328,9 +344,9 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
     std::snprintf(name, sizeof name, "samples_epoch%02lld.png", (long long)epoch);
     {
       NoGradGuard no_grad;
-      gan.generator->eval();
-      Tensor grid = (*gan.generator)(Variable(fixed_z)).data();
-      gan.generator->train();
+      sampler->eval();
+      Tensor grid = (*sampler)(Variable(fixed_z)).data();
+      sampler->train();
       data::write_image_grid((out / name).string(), grid.reshape({64, 1, 28, 28}), 8, 8,
                              data::PixelRange::MinusOneToOne);
     }
@@ -347,7 +363,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   // --- samples in [0, 1] for other tools (minidl-info score, Python) ---
   if (!is_main_rank()) return 0;
   Generator final_noise(flags.seed + 5);
-  run.write_samples(program, sample_images01(*gan.generator, flags.samples, latent, final_noise));
+  run.write_samples(program, sample_images01(*sampler, flags.samples, latent, final_noise));
   return 0;
 }
 

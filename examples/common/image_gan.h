@@ -50,6 +50,7 @@ struct ImageGanFlags : GanRunFlags {
   int64_t critic_steps = 0;               // 0: the loss's default
   double lr = 0, beta1 = -1, beta2 = -1;  // < 0 (lr 0): the loss's default
   double r1 = 0;                          // R1's gamma (0: off)
+  double ema_decay = 0;  // samples and monitors from an EMA of G's weights (0: from G itself)
 };
 
 // Adds the shared flags to `app` and registers, in `settings`, those a resumed run must agree on.
@@ -71,8 +72,8 @@ class GanRun {
 
   // The epoch's checkpoint metadata: the settings, the epoch, every rank's noise generator, the
   // loader and the stability monitor. Collective: every rank calls it (rank 0 uses the result).
-  std::map<std::string, std::string> checkpoint_metadata(const RunSettings& settings,
-                                                         int64_t epoch, const Generator& noise,
+  std::map<std::string, std::string> checkpoint_metadata(const RunSettings& settings, int64_t epoch,
+                                                         const Generator& noise,
                                                          const data::DataLoader& loader,
                                                          const StabilityMonitor& stability) const;
 
@@ -108,7 +109,8 @@ struct GanEpoch {
 std::string gan_summary(const GanEpoch& epoch, const metrics::GeneratorScores& scores);
 // The metrics.csv columns after "epoch" (d_loss ... frechet) and their values.
 std::vector<std::string> gan_metric_columns();
-std::vector<double> gan_metric_values(const GanEpoch& epoch, const metrics::GeneratorScores& scores);
+std::vector<double> gan_metric_values(const GanEpoch& epoch,
+                                      const metrics::GeneratorScores& scores);
 
 // G's output [N, 784] in tanh's [-1, 1] mapped to [0, 1], the evaluator's and samples.npy's range.
 Tensor to_unit_range(const Tensor& images);

@@ -9,6 +9,8 @@
 #include "data/npy.h"
 #include "examples/gan/gan_training.h"
 #include "examples/gan/stability.h"
+#include "gan_run_helpers.h"
+#include "nn/safetensors.h"
 #include "program_run.h"
 
 using namespace minidl;
@@ -267,4 +269,32 @@ TEST(Stability, AlarmRules) {
   StabilityMonitor restored(GanLoss::NonSaturating);
   restored.load(monitor.save());
   EXPECT_TRUE(restored.update({0.05, 6.0, 8, 0.02}));  // best was 10 classes
+}
+
+// --ema-decay: the samples come from an average of G's weights, saved beside G in the checkpoint;
+// with decay d after k generator steps from a copy of G's initial weights, the average lies
+// between G's initial and current weights (checked on one tensor), and --resume continues it.
+TEST(Gan, EmaDecayDrawsSamplesFromTheAverageOfGsWeights) {
+  const fs::path dir = fresh_test_dir("gan-ema");
+  const fs::path classifier = untrained_classifier(dir);
+  const fs::path out = dir / "run";
+  ProgramRun r = run_program(example_program("gan"),
+                             "--epochs 1 --ema-decay 0.9 " + short_gan_run(classifier, out, 128));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nn::SafetensorsFile file = nn::load_safetensors((out / "checkpoint.safetensors").string());
+  Tensor g, ema;
+  for (const auto& [name, value] : file.tensors) {
+    if (name == "generator.0.weight") g = value;
+    if (name == "generator_ema.0.weight") ema = value;
+  }
+  ASSERT_TRUE(g.defined() && ema.defined()) << "the checkpoint holds G and its average";
+  // 8 generator steps at decay 0.9: the average keeps 0.9^8 = 43% of the initial weights, so it
+  // differs from G's current weights.
+  EXPECT_GT(max(abs(sub(g, ema))).item(), 0.0);
+  ProgramRun resumed = run_program(example_program("gan"),
+                                   "--epochs 2 --resume " + short_gan_run(classifier, out, 128));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  ProgramRun changed = run_program(example_program("gan"), "--epochs 3 --resume --ema-decay 0.5 " +
+                                                               short_gan_run(classifier, out, 128));
+  EXPECT_EQ(changed.exit_code, 2) << changed.output;  // the run's average cannot change its decay
 }
