@@ -56,6 +56,10 @@ struct RunFlags {
 };
 void add_run_flags(CLI::App& app, RunFlags& flags);
 
+// A check for an integer flag that counts something: at least `low`, with `why` (" (0: all)")
+// after the message of a smaller value.
+CLI::Validator count_at_least(int64_t low, const std::string& why = "");
+
 // --limit N: train on the first N training images only (0: all).
 void add_limit_flag(CLI::App& app, int64_t& limit);
 

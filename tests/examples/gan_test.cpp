@@ -9,6 +9,8 @@
 #include "data/npy.h"
 #include "examples/gan/gan_training.h"
 #include "examples/gan/stability.h"
+#include "gan_run_helpers.h"
+#include "nn/safetensors.h"
 #include "program_run.h"
 
 using namespace minidl;
@@ -42,6 +44,59 @@ TEST(Gan, SmokeRunWritesEveryFileWithFiniteLosses) {
   EXPECT_EQ(samples.shape(), (Shape{10000, 784}));
   EXPECT_GE(min(samples).item(), 0.0);
   EXPECT_LE(max(samples).item(), 1.0);
+}
+
+// The evaluator is part of the run: the checkpoint records the digest of its weights, and
+// --resume refuses another evaluator (whose Fréchet distances would not continue metrics.csv's)
+// or a missing one (which would be trained anew into the working folder), naming the one the run
+// was scored by.
+TEST(Gan, ResumeRefusesAnotherOrAMissingEvaluator) {
+  const fs::path dir = fresh_test_dir("gan");
+  const fs::path first = untrained_classifier(dir);
+  Generator other_init(7);
+  examples::Classifier other(examples::ClassifierShape{}, other_init);
+  const fs::path second = dir / "other.safetensors";
+  nn::save(other, second.string());
+  const fs::path out = dir / "run";
+  const std::string checkpoint = (out / "checkpoint.safetensors").string();
+  ASSERT_EQ(
+      run_program(example_program("gan"), "--epochs 1 " + short_gan_run(first, out)).exit_code, 0);
+  const nn::Metadata saved = nn::load_safetensors(checkpoint).metadata;
+  EXPECT_EQ(saved.at("program"), "gan");
+  EXPECT_EQ(saved.at("evaluator").size(), 8u);
+  EXPECT_EQ(saved.at("evaluator_file"), first.string());
+
+  ProgramRun r =
+      run_program(example_program("gan"), "--epochs 2 --resume " + short_gan_run(second, out));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("gan: --classifier: " + checkpoint + " was scored by the evaluator " +
+                          first.string() + " (weights " + saved.at("evaluator") + "), but " +
+                          second.string() + " has weights "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("resume with the evaluator the run started with"), std::string::npos)
+      << r.output;
+
+  // From another working folder without --classifier: the default evaluator is not there, and
+  // none is trained into that folder.
+  const fs::path elsewhere = dir / "elsewhere";
+  fs::create_directories(elsewhere);
+  r = run_program(example_program("gan"),
+                  "--epochs 2 --resume --threads 1 --out '" + out.string() + "'",
+                  "cd '" + elsewhere.string() + "' &&");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("gan: --classifier: no evaluator at " +
+                          (elsewhere / "runs/classifier/classifier.safetensors").string() + "; " +
+                          checkpoint + " was scored by " + first.string()),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(elsewhere / "runs"));
+  EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1}));
+
+  // The same evaluator resumes.
+  r = run_program(example_program("gan"), "--epochs 2 --resume " + short_gan_run(first, out));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1, 2}));
 }
 
 TEST(Gan, WganGpSmokeRun) {

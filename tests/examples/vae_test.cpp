@@ -276,6 +276,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--seed 18446744073709551616",
                               "--seed: Value 18446744073709551616 is not a seed"},
                       BadFlag{"--seed 1.5", "--seed"},
+                      // Integers are decimal for every flag, not only for --seed.
+                      BadFlag{"--epochs 0x2", "--epochs: Value 0x2 is not a decimal integer"},
+                      BadFlag{"--seed 0x10", "--seed: Value 0x10 is not a decimal integer"},
+                      BadFlag{"--lr 1e-400", "--lr: Value 1e-400 underflows"},
                       BadFlag{"--resume --overwrite", "--resume excludes --overwrite"},
                       // The sweep's list: non-empty, positive finite betas, none twice.
                       BadFlag{"--betas ''", "--betas: no beta given"},
