@@ -91,6 +91,22 @@ int run_program(const std::string& program, const std::function<int()>& body) {
   return code;
 }
 
+std::string parse_finite(const std::string& text, double& value) {
+  const char* end = text.data() + text.size();
+  const auto [rest, error] = std::from_chars(text.data(), end, value);
+  if (error == std::errc::result_out_of_range && rest == end) {
+    // A number, but not one a double holds: 1e-400 is not "not finite", it is too small.
+    const bool tiny = std::fabs(std::strtod(text.c_str(), nullptr)) < 1.0;
+    return "Value " + text +
+           (tiny ? " underflows: it is below the smallest double, 4.9e-324"
+                 : " overflows: it is above the largest double, 1.8e308");
+  }
+  if (text.empty() || error != std::errc() || rest != end || !std::isfinite(value)) {
+    return "Value " + text + " is not a finite number";
+  }
+  return "";
+}
+
 CLI::Validator finite_in(double low, double high, bool low_open) {
   std::ostringstream os;
   os << (low_open ? "(" : "[") << low << ", " << high << "]";
@@ -98,18 +114,7 @@ CLI::Validator finite_in(double low, double high, bool low_open) {
   return CLI::Validator(
       [=](std::string& text) -> std::string {
         double value = 0;
-        const char* end = text.data() + text.size();
-        const auto [rest, error] = std::from_chars(text.data(), end, value);
-        if (error == std::errc::result_out_of_range && rest == end) {
-          // A number, but not one a double holds: 1e-400 is not "not finite", it is too small.
-          const bool tiny = std::fabs(std::strtod(text.c_str(), nullptr)) < 1.0;
-          return "Value " + text +
-                 (tiny ? " underflows: it is below the smallest double, 4.9e-324"
-                       : " overflows: it is above the largest double, 1.8e308");
-        }
-        if (error != std::errc() || rest != end || !std::isfinite(value)) {
-          return "Value " + text + " is not a finite number";
-        }
+        if (std::string problem = parse_finite(text, value); !problem.empty()) return problem;
         if (value < low || value > high || (low_open && value == low)) {
           return "Value " + text + " not in range " + range;
         }

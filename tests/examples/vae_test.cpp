@@ -287,6 +287,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--betas 1,-2", "--betas: Value -2 not in range (0, 1000]"},
                       BadFlag{"--betas 1,x", "--betas: Value x is not a finite number"},
                       BadFlag{"--betas 1,nan", "--betas: Value nan is not a finite number"},
+                      BadFlag{"--betas 1,1e-400", "--betas: Value 1e-400 underflows"},
                       BadFlag{"--betas 1,2,1.0", "--betas: Value 1.0 given twice (as beta_1)"},
                       BadFlag{"--betas 1,,2", "--betas: Value 1,,2 has an empty item"},
                       BadFlag{"--betas 1,2,", "--betas: Value 1,2, ends with a comma"},
