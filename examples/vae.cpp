@@ -226,9 +226,14 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
     print_resume_line("vae", flags.eval_only ? "evaluating" : "resuming", checkpoint_path,
                       "epoch " + std::to_string(saved_epoch), changes);
   }
+  // Also what only the end of the run or a --betas sweep reads: a rank with another list of betas
+  // would train a run of its own after the others have finished.
   check_same_settings_on_every_rank(settings, {{"--resume", flags.resume ? "on" : "off"},
                                                {"--eval-only", flags.eval_only ? "on" : "off"},
-                                               {"--out", flags.out}});
+                                               {"--out", flags.out},
+                                               {"--betas", flags.betas},
+                                               {"--iw-samples", std::to_string(flags.iw_samples)},
+                                               {"--analyse", std::to_string(flags.analyse)}});
 
   // --- data ---
   Dataset d = load_dataset(flags);
