@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -95,6 +96,9 @@ void DataLoader::prefetch_current() {
 
 std::optional<Batch> DataLoader::next() {
   if (batch_ == batches_per_epoch()) {
+    // load_state refuses INT64_MAX, so this holds; the check keeps the count from wrapping.
+    MINIDL_CHECK(epoch_ < std::numeric_limits<int64_t>::max(),
+                 "DataLoader::next: the epoch count " << epoch_ << " cannot go up");
     ++epoch_;
     begin_epoch();
     return std::nullopt;
@@ -116,6 +120,10 @@ void DataLoader::load_state(const DataLoaderState& state) {
                "DataLoader::load_state: batch " << state.batch << " of epoch " << state.epoch
                                                 << " is outside this loader's "
                                                 << batches_per_epoch() << " batches per epoch");
+  // The end of the epoch adds one: at INT64_MAX epoch() would wrap to INT64_MIN.
+  MINIDL_CHECK(
+      state.epoch < std::numeric_limits<int64_t>::max(),
+      "DataLoader::load_state: epoch " << state.epoch << " leaves no room to count the next epoch");
   Generator restored;
   restored.set_state(state.generator);  // validates before anything changes
   if (prefetcher_) prefetcher_->discard();

@@ -68,7 +68,8 @@ std::string find_file(const IdxDataSet& info, const std::string& dir, const std:
                       << info.fix);
 }
 
-LabelledImages load(const IdxDataSet& info, const std::string& dir, Split split, PixelRange range) {
+LabelledImages load(const IdxDataSet& info, const std::string& dir, Split split,
+                    const IdxLoadOptions& options) {
   const std::string prefix = split == Split::Train ? "train" : "t10k";
   const std::string images_path = find_file(info, dir, prefix + "-images-idx3-ubyte");
   const std::string labels_path = find_file(info, dir, prefix + "-labels-idx1-ubyte");
@@ -89,8 +90,13 @@ LabelledImages load(const IdxDataSet& info, const std::string& dir, Split split,
                info.op << ": " << images_path << " holds " << image_header.shape[0]
                        << " images but " << labels_path << " holds " << label_header.shape[0]
                        << " labels");
-  const Tensor images = decode_idx(image_bytes, images_path);
-  const Tensor labels = decode_idx(label_bytes, labels_path);
+  MINIDL_CHECK(options.height <= 0 || (image_header.shape[1] == options.height &&
+                                       image_header.shape[2] == options.width),
+               info.op << ": " << images_path << ": the header declares images of "
+                       << image_header.shape[1] << "x" << image_header.shape[2]
+                       << " pixels; this program takes " << options.height << "x" << options.width);
+  const Tensor images = decode_idx_rows(image_bytes, images_path, options.limit);
+  const Tensor labels = decode_idx_rows(label_bytes, labels_path, options.limit);
 
   const int64_t classes = int64_t(info.class_names.size());
   Tensor labels64 = Tensor::empty({labels.size(0)}, DType::Int64);
@@ -107,7 +113,7 @@ LabelledImages load(const IdxDataSet& info, const std::string& dir, Split split,
   result.height = images.size(1);
   result.width = images.size(2);
   result.images =
-      pixels_from_bytes(images, range).view({images.size(0), result.height * result.width});
+      pixels_from_bytes(images, options.range).view({images.size(0), result.height * result.width});
   result.labels = labels64;
   result.class_names = info.class_names;
   return result;
@@ -124,11 +130,20 @@ std::string mnist_dir(const std::string& data_dir) {
 }
 
 LabelledImages load_fashion_mnist(Split split, const std::string& data_dir, PixelRange range) {
-  return load(fashion_mnist_info(), fashion_mnist_dir(data_dir), split, range);
+  return load(fashion_mnist_info(), fashion_mnist_dir(data_dir), split, {.range = range});
 }
 
 LabelledImages load_mnist(Split split, const std::string& data_dir, PixelRange range) {
-  return load(mnist_info(), mnist_dir(data_dir), split, range);
+  return load(mnist_info(), mnist_dir(data_dir), split, {.range = range});
+}
+
+LabelledImages load_fashion_mnist(Split split, const std::string& data_dir,
+                                  const IdxLoadOptions& options) {
+  return load(fashion_mnist_info(), fashion_mnist_dir(data_dir), split, options);
+}
+
+LabelledImages load_mnist(Split split, const std::string& data_dir, const IdxLoadOptions& options) {
+  return load(mnist_info(), mnist_dir(data_dir), split, options);
 }
 
 Tensor as_image_batch(const Tensor& flat_images, int64_t channels, int64_t height, int64_t width) {

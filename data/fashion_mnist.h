@@ -43,6 +43,18 @@ LabelledImages load_fashion_mnist(Split split, const std::string& data_dir = "",
 LabelledImages load_mnist(Split split, const std::string& data_dir = "",
                           PixelRange range = PixelRange::ZeroToOne);
 
+// What a program expects of a split, checked against the files' headers before a body is
+// decompressed: a forged header declaring 60,000 images of 180x180 is refused at once, not after
+// decompressing 1.9 GB into memory.
+struct IdxLoadOptions {
+  PixelRange range = PixelRange::ZeroToOne;
+  int64_t limit = 0;              // read only the first `limit` images and labels (0: all)
+  int64_t height = 0, width = 0;  // the image size the program's models take (0: any)
+};
+LabelledImages load_fashion_mnist(Split split, const std::string& data_dir,
+                                  const IdxLoadOptions& options);
+LabelledImages load_mnist(Split split, const std::string& data_dir, const IdxLoadOptions& options);
+
 // A view of flattened images [N, channels * height * width] as [N, channels, height, width].
 Tensor as_image_batch(const Tensor& flat_images, int64_t channels, int64_t height, int64_t width);
 

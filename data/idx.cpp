@@ -159,6 +159,29 @@ Tensor decode_idx(std::span<const uint8_t> file_bytes, std::string_view name, si
   return parse_idx(gunzip_prefix(file_bytes, "read_idx", name, declared + 1), name);
 }
 
+Tensor decode_idx_rows(std::span<const uint8_t> file_bytes, std::string_view name, int64_t rows,
+                       size_t max_bytes) {
+  const IdxHeader header = decode_idx_header(file_bytes, name, max_bytes);
+  if (rows <= 0 || rows >= header.shape[0]) return decode_idx(file_bytes, name, max_bytes);
+  const uint64_t row_bytes = header.data_bytes / uint64_t(header.shape[0]);
+  const uint64_t need = header.header_bytes + uint64_t(rows) * row_bytes;
+  std::vector<uint8_t> inflated;
+  std::span<const uint8_t> bytes = file_bytes;
+  if (is_gzip(file_bytes)) {
+    inflated = gunzip_prefix(file_bytes, "read_idx", name, size_t(need));
+    bytes = inflated;
+  }
+  MINIDL_CHECK(bytes.size() >= need,
+               "read_idx: " << name << ": truncated: the first " << rows << " of " << header.shape
+                            << " " << header.type_name << " need " << need
+                            << " bytes with the header, got " << bytes.size());
+  Shape shape = header.shape;
+  shape[0] = rows;
+  Tensor out = Tensor::empty(shape, header.dtype);
+  convert_elements(header.type_code, bytes.data() + header.header_bytes, out.numel(), out);
+  return out;
+}
+
 Tensor read_idx(const std::string& path) { return decode_idx(read_file(path, "read_idx"), path); }
 
 }  // namespace minidl::data

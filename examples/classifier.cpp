@@ -84,17 +84,26 @@ int main(int argc, char** argv) {
     const std::string checkpoint_path = (fs::path(run.out) / RunFolder::kCheckpoint).string();
     int64_t saved_epoch = 0;
     if (run.resume) {
-      const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+      const nn::SafetensorsFile file = nn::load_safetensors(checkpoint_path);
+      std::vector<std::pair<std::string, Shape>> tensors;
+      for (const auto& [name, tensor] : file.tensors) tensors.emplace_back(name, tensor.shape());
+      check_written_by("classifier", file.metadata, tensors, checkpoint_path);
+      const nn::Metadata& saved = file.metadata;
       saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
       print_resume_line("classifier", "resuming", checkpoint_path,
                         "epoch " + std::to_string(saved_epoch),
                         settings.resume_from(saved, checkpoint_path));
     }
+    check_same_settings_on_every_rank(
+        settings, {{"--resume", run.resume ? "on" : "off"}, {"--out", run.out}});
 
     const ClassifierArch architecture = parse_classifier_arch(arch);
     if (hidden == 0) hidden = architecture == ClassifierArch::Conv ? 128 : 256;
-    data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
-    data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, data_dir);
+    // 28x28 checked against the headers first; only the first --limit training images are read.
+    data::LabelledImages train = data::load_fashion_mnist(
+        data::Split::Train, data_dir, {.limit = limit, .height = 28, .width = 28});
+    data::LabelledImages test =
+        data::load_fashion_mnist(data::Split::Test, data_dir, {.height = 28, .width = 28});
     if (limit > 0 && limit < train.size()) {
       train.images = train.images.narrow(0, 0, limit);
       train.labels = train.labels.narrow(0, 0, limit);
@@ -142,8 +151,11 @@ int main(int argc, char** argv) {
                     100 * result.accuracy, 100 * test_accuracy);
       progress.finish(summary);
       if (!is_main_rank()) continue;
+      // Before the row: an epoch whose state cannot be saved leaves no row behind.
+      check_finite_state(parts, checkpoint_path);
       metrics->log({double(epoch), result.loss, result.accuracy, test_accuracy, seconds});
       std::map<std::string, std::string> metadata = settings.metadata();
+      metadata[kProgramKey] = "classifier";
       metadata["epoch"] = std::to_string(epoch);
       metadata["loader"] = loader.state().to_string();
       save_training_checkpoint(checkpoint_path, parts, metadata);

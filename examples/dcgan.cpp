@@ -36,5 +36,6 @@ int main(int argc, char** argv) {
                                         "with class-coverage, Inception-Score and Fréchet "
                                         "monitors.",
                          .title = "DCGAN",
-                         .build = build_dcgan});
+                         .build = build_dcgan,
+                         .min_batch_size = 2});  // G's (and D's) batch normalisation
 }

@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
       "infogan"};
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   RunSettings settings(app);
-  add_gan_run_flags(app, flags, settings);
+  add_gan_run_flags(app, flags, settings, /*min_batch_size=*/2);  // batch normalisation in G, D
   app.add_option("--lr-d", flags.lr_d, "Adam learning rate of D (its body and head)")
       ->check(finite_in(0, 1, /*low_open=*/true))
       ->capture_default_str();

@@ -22,9 +22,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/fashion_mnist.h"
@@ -90,8 +92,6 @@ Tensor intensity_histogram(const std::string& path, const metrics::Bins& bins) {
   return counts;
 }
 
-double occupied_bins(const Tensor& counts) { return sum(gt(counts, 0.0)).item(); }
-
 const char* unit_name(metrics::Unit unit) { return unit == metrics::Unit::Bits ? "bits" : "nats"; }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,25 +140,46 @@ void run_js(const std::string& a, const std::string& b, const metrics::Bins& bin
 // in A tells about the same pixel in B. The similarity measure of multi-modal image
 // registration: it is high for aligned images even when one's intensities are a scrambled
 // function of the other's (an inverted image has I(A; B) = H(A)), where correlation would fail.
+// The joint histogram holds float64 counts for every pair of bins: --bins above this is refused
+// as a flag (exit code 2). Within it the histogram is bounded by the data too (occupied_bins).
+constexpr int64_t kMaxMiBins = 8192;
+
+// Each pixel's bin, renumbered over the bins the image occupies (k + 0.5 for the k-th occupied
+// bin, in bin order), and how many it occupies. Mutual information and the entropies sum over
+// non-empty cells only, so the joint histogram of these is exact with at most as many rows as the
+// image has distinct intensities: two 28 x 28 images with --bins 8192 need 784 x 784 cells, not
+// 8192 x 8192 (512 MiB).
+std::pair<Tensor, int64_t> occupied_bin_values(const Tensor& image, const metrics::Bins& bins) {
+  const Tensor values = image.to(DType::Float64).contiguous();
+  const double* v = values.data<double>();
+  std::vector<int64_t> index(size_t(values.numel()));
+  for (size_t i = 0; i < index.size(); ++i) index[i] = metrics::bin_index(v[i], bins);
+  std::vector<int64_t> occupied = index;
+  std::sort(occupied.begin(), occupied.end());
+  occupied.erase(std::unique(occupied.begin(), occupied.end()), occupied.end());
+  Tensor out = Tensor::empty(values.shape(), DType::Float64);
+  double* o = out.data<double>();
+  for (size_t i = 0; i < index.size(); ++i) {
+    o[i] = double(std::lower_bound(occupied.begin(), occupied.end(), index[i]) - occupied.begin()) +
+           0.5;
+  }
+  return {out, int64_t(occupied.size())};
+}
+
 void run_mi(const std::string& a, const std::string& b, const metrics::Bins& bins,
             metrics::Unit unit) {
-  // The joint histogram holds bins^2 float64 counts: refused before any image is read, rather
-  // than failing to allocate terabytes. 8192 bins (512 MiB) is far more than any image's pixels
-  // can fill.
-  constexpr int64_t kMaxJointBins = 8192;
-  MINIDL_CHECK(bins.count <= kMaxJointBins,
-               "mi: --bins " << bins.count << " needs a joint histogram of " << bins.count << " x "
-                             << bins.count << " counts ("
-                             << double(bins.count) * double(bins.count) * 8 / double(1 << 30)
-                             << " GiB); mi takes at most " << kMaxJointBins << " bins");
   const Tensor x = read_grayscale(a), y = read_grayscale(b);
   MINIDL_CHECK(x.shape() == y.shape(), "mi: " << a << " is " << x.size(0) << " x " << x.size(1)
                                               << " pixels but " << b << " is " << y.size(0) << " x "
                                               << y.size(1)
                                               << "; mutual information pairs pixels, so the "
                                                  "images must have the same size");
-  const metrics::MutualInformation mi =
-      metrics::mutual_information_summary(metrics::joint_histogram(x, y, bins, bins), unit);
+  const auto [xs, x_bins] = occupied_bin_values(x, bins);
+  const auto [ys, y_bins] = occupied_bin_values(y, bins);
+  const metrics::MutualInformation mi = metrics::mutual_information_summary(
+      metrics::joint_histogram(xs, ys, {.count = x_bins, .low = 0, .high = double(x_bins)},
+                               {.count = y_bins, .low = 0, .high = double(y_bins)}),
+      unit);
   const char* u = unit_name(unit);
   std::printf("I(%s; %s) = %.6g %s\n", a.c_str(), b.c_str(), mi.mutual_information, u);
   std::printf("normalised MI 2I / (H(A) + H(B)) = %.6g\n", mi.normalized);
@@ -169,8 +190,7 @@ void run_mi(const std::string& a, const std::string& b, const metrics::Bins& bin
   // and By bins, about (Bx - 1)(By - 1) / (2N) nats with N pixels (metrics/mutual_information.h).
   // That approximation needs many more pixels than Bx By; below that, the estimate is mostly bias.
   const double pixels = static_cast<double>(x.numel());
-  const double bins_a = occupied_bins(metrics::histogram(x, bins));
-  const double bins_b = occupied_bins(metrics::histogram(y, bins));
+  const double bins_a = double(x_bins), bins_b = double(y_bins);
   const double bias = metrics::from_nats((bins_a - 1.0) * (bins_b - 1.0) / (2.0 * pixels), unit);
   if (bins_a * bins_b >= pixels) {
     std::printf(
@@ -216,8 +236,21 @@ Tensor read_samples(const std::string& path, int64_t pixels) {
                  : images.to(DType::Float32);
     images = images.reshape({images.size(0), pixels});
   }
+  // NaN first: min and max of a tensor holding one are NaN, which says nothing about the range.
+  images = images.contiguous();
+  const float* p = images.data<float>();
+  int64_t nans = 0, first = -1;
+  for (int64_t i = 0; i < images.numel(); ++i) {
+    if (!std::isnan(p[i])) continue;
+    if (nans++ == 0) first = i;
+  }
+  if (nans > 0) {
+    MINIDL_FAIL("score: " << path << ": " << nans << " pixel value(s) are NaN, the first in image "
+                          << first / pixels << " at pixel " << first % pixels
+                          << "; samples must be numbers in [0, 1]");
+  }
   const double low = min(images).item(), high = max(images).item();
-  MINIDL_CHECK(low >= 0.0 && high <= 1.0,  // false for NaN too
+  MINIDL_CHECK(low >= 0.0 && high <= 1.0,
                "score: " << path << ": pixel values span [" << low << ", " << high
                          << "], not [0, 1] (map tanh outputs with (x + 1) / 2)");
   return images;
@@ -327,6 +360,14 @@ int main(int argc, char** argv) {
   mi->add_option("A", a, "image file")->required();
   mi->add_option("B", b, "image file")->required();
   add_histogram_options(mi);
+  mi->get_option("--bins")->check(CLI::Validator(
+      [](std::string& text) -> std::string {
+        const int64_t value = std::strtoll(text.c_str(), nullptr, 10);
+        if (value <= kMaxMiBins) return "";
+        return "Value " + text + " is above " + std::to_string(kMaxMiBins) +
+               ", the most mi takes (its joint histogram has up to bins x bins cells)";
+      },
+      "at most " + std::to_string(kMaxMiBins) + " for mi"));
 
   std::string samples, classifier, reference, data_dir;
   CLI::App* score = app.add_subcommand("score",

@@ -79,9 +79,15 @@ constexpr int64_t kGeneratedTrain = 20000, kGeneratedTest = 2000;
 Dataset load_dataset(const Flags& flags) {
   Dataset d;
   if (flags.data == "fashion-mnist" || flags.data == "mnist") {
-    auto load = flags.data == "mnist" ? data::load_mnist : data::load_fashion_mnist;
-    d.train = load(data::Split::Train, flags.data_dir, data::PixelRange::ZeroToOne).images;
-    d.test = load(data::Split::Test, flags.data_dir, data::PixelRange::ZeroToOne).images;
+    // The model takes 28x28 images: the files' headers are checked against that before their
+    // bodies are decompressed, and only the first --limit training images are read.
+    auto load = [&](data::Split split, int64_t limit) {
+      const data::IdxLoadOptions options{.limit = limit, .height = 28, .width = 28};
+      return flags.data == "mnist" ? data::load_mnist(split, flags.data_dir, options)
+                                   : data::load_fashion_mnist(split, flags.data_dir, options);
+    };
+    d.train = load(data::Split::Train, flags.limit).images;
+    d.test = load(data::Split::Test, 0).images;
   } else if (flags.data == "dsprites" || flags.data == "color-shapes") {
     const data::Shapes shapes(data::parse_shapes_kind(flags.data));
     MINIDL_CHECK(flags.arch == "mlp",
@@ -236,12 +242,24 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
     MINIDL_CHECK(
         fs::exists(checkpoint_path),
         checkpoint_path << ": no checkpoint to " << (flags.eval_only ? "evaluate" : "resume from"));
-    const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+    const nn::SafetensorsFile file = nn::load_safetensors(checkpoint_path);
+    std::vector<std::pair<std::string, Shape>> tensors;
+    for (const auto& [name, tensor] : file.tensors) tensors.emplace_back(name, tensor.shape());
+    check_written_by("vae", file.metadata, tensors, checkpoint_path);
+    const nn::Metadata& saved = file.metadata;
     saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxEpochs);
     const std::vector<std::string> changes = settings.resume_from(saved, checkpoint_path);
     print_resume_line("vae", flags.eval_only ? "evaluating" : "resuming", checkpoint_path,
                       "epoch " + std::to_string(saved_epoch), changes);
   }
+  // Also what only the end of the run or a --betas sweep reads: a rank with another list of betas
+  // would train a run of its own after the others have finished.
+  check_same_settings_on_every_rank(settings, {{"--resume", flags.resume ? "on" : "off"},
+                                               {"--eval-only", flags.eval_only ? "on" : "off"},
+                                               {"--out", flags.out},
+                                               {"--betas", flags.betas},
+                                               {"--iw-samples", std::to_string(flags.iw_samples)},
+                                               {"--analyse", std::to_string(flags.analyse)}});
 
   // --- data ---
   Dataset d = load_dataset(flags);
@@ -359,11 +377,14 @@ RunResult train_and_evaluate(Flags& flags, RunSettings& settings) {
       const std::vector<std::string> noise_states =
           gather_from_ranks(generator_state_to_string(noise));
       if (!is_main_rank()) continue;
+      // Before the row: an epoch whose state cannot be saved leaves no row behind.
+      check_finite_state(parts, checkpoint_path);
       metrics->log({double(epoch), train_reconstruction + train_kl, train_reconstruction, train_kl,
                     test.nelbo, test.reconstruction, test.kl, seconds});
 
       // The checkpoint before the pictures: a failure drawing them must not cost the epoch.
       std::map<std::string, std::string> metadata = settings.metadata();
+      metadata[kProgramKey] = "vae";
       metadata["epoch"] = std::to_string(epoch);
       for (int r = 0; r < ranks(); ++r)
         metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
@@ -492,7 +513,9 @@ int main(int argc, char** argv) {
   RunSettings settings(app);
   settings.add("--data", flags.data);
   settings.add("--arch", flags.arch);
-  settings.add("--data-dir", flags.data_dir, MayChange);  // the same files may have moved
+  // The same Fashion-MNIST files may have moved; under --data folder the folder is the data set.
+  settings.add("--data-dir", flags.data_dir,
+               [&flags] { return flags.data == "folder" ? MustMatch : MayChange; });
   settings.add("--limit", flags.limit);
   settings.add("--batch-size", flags.batch_size);
   settings.add("--latent", flags.latent);

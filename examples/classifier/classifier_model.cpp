@@ -1,7 +1,11 @@
 #include "examples/classifier/classifier_model.h"
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "autograd/autograd.h"
 #include "data/fashion_mnist.h"
@@ -114,8 +118,12 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
 std::shared_ptr<Classifier> load_or_train_classifier(const std::string& path,
                                                      const std::string& data_dir) {
   if (std::filesystem::exists(path)) return load_classifier(path);
-  std::fprintf(stderr, "no evaluator classifier at %s: training one (5 epochs)\n", path.c_str());
-  data::LabelledImages train = data::load_fashion_mnist(data::Split::Train, data_dir);
+  std::fprintf(stderr,
+               "no evaluator classifier at %s: training one (5 epochs) into %s (--classifier FILE "
+               "names another)\n",
+               path.c_str(), std::filesystem::absolute(path).lexically_normal().c_str());
+  data::LabelledImages train =
+      data::load_fashion_mnist(data::Split::Train, data_dir, {.height = 28, .width = 28});
   Generator init(1);
   auto classifier = std::make_shared<Classifier>(ClassifierShape{}, init);
   optim::Adam adam(classifier->parameters(), {.lr = 1e-3});
@@ -133,6 +141,28 @@ std::shared_ptr<Classifier> load_or_train_classifier(const std::string& path,
   nn::save(*classifier, path);
   classifier->eval();
   return classifier;
+}
+
+std::string weights_digest(nn::Module& module) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  auto add = [&](const void* data, size_t bytes) {
+    // zlib takes at most 4 GiB per call (uInt).
+    for (size_t done = 0; done < bytes;) {
+      const size_t chunk = std::min<size_t>(bytes - done, size_t(1) << 30);
+      crc = crc32(crc, static_cast<const Bytef*>(data) + done, uInt(chunk));
+      done += chunk;
+    }
+  };
+  for (const auto& [name, tensor] : nn::state_dict(module)) {
+    std::ostringstream header;
+    header << name << ' ' << tensor.shape() << ' ' << dtype_name(tensor.dtype()) << '\n';
+    add(header.str().data(), header.str().size());
+    const Tensor values = tensor.contiguous();
+    add(values.raw_data(), size_t(values.numel()) * dtype_size(values.dtype()));
+  }
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc & 0xffffffffUL));
+  return hex;
 }
 
 double accuracy(Classifier& classifier, const Tensor& images, const Tensor& labels) {

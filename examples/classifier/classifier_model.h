@@ -75,9 +75,16 @@ EpochResult train_classifier_epoch(Classifier& classifier, optim::Adam& adam,
 
 // Loads the classifier at `path`, or, when there is no file there, trains one with the W1 defaults
 // (5 epochs of Adam 1e-3, batch 128, seed 1) on Fashion-MNIST from `data_dir` and saves it at
-// `path`, so the GAN's monitors have an evaluator without a separate step.
+// `path`, so the GAN's monitors have an evaluator without a separate step. Training one says so on
+// stderr with the file's absolute path: the default path is relative to the working folder, which
+// the user may not think of as the place a model is written.
 std::shared_ptr<Classifier> load_or_train_classifier(const std::string& path,
                                                      const std::string& data_dir);
+
+// The identity of a model's weights: zlib's CRC-32 of every tensor's name, shape, dtype and bytes
+// in state_dict order, as 8 hex digits. Two evaluators with the same digest score alike, so a run
+// can tell whether it is still measured with the evaluator it started with.
+std::string weights_digest(nn::Module& module);
 
 // Fraction of `images` ([N, input], pixels in [0, 1]) whose argmax class equals `labels`.
 double accuracy(Classifier& classifier, const Tensor& images, const Tensor& labels);

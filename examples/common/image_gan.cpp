@@ -37,17 +37,22 @@ Tensor sample_images01(nn::Module& generator, int64_t n, int64_t latent, Generat
 
 Tensor to_unit_range(const Tensor& images) { return clamp(mul(add(images, 1.0), 0.5), 0.0, 1.0); }
 
-void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings) {
+void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings,
+                       int64_t min_batch_size) {
   app.add_option("--data-dir", flags.data_dir,
                  "Fashion-MNIST directory (default: /usr/share/datasets/fashion-mnist or "
                  "$MINIDL_FASHION_MNIST_DIR)");
   app.add_option("--epochs", flags.epochs, "Epochs to train (in total, when resuming)")
       ->check(CLI::Range(int64_t(1), kMaxGanEpochs))
       ->capture_default_str();
-  app.add_option("--batch-size", flags.batch_size,
-                 "Real images per critic (D) step (per rank under mpirun)")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20))
-      ->capture_default_str();
+  CLI::Option* batch_size = app.add_option(
+      "--batch-size", flags.batch_size, "Real images per critic (D) step (per rank under mpirun)");
+  if (min_batch_size > 1) {
+    // Checked here, as a flag: batch_norm would otherwise fail mid-step on a batch of one.
+    batch_size->check(count_at_least(
+        min_batch_size, " (batch normalisation needs at least 2 images per batch, per rank)"));
+  }
+  batch_size->check(CLI::Range(int64_t(1), int64_t(1) << 20))->capture_default_str();
   app.add_option("--classifier", flags.classifier,
                  "Evaluator checkpoint from the classifier program, MLP or --arch conv (default: "
                  "runs/classifier/classifier.safetensors, trained there if missing)");
@@ -70,8 +75,9 @@ void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings)
   settings.add("--data-dir", flags.data_dir, MayChange);
 }
 
-void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings) {
-  add_gan_run_flags(app, flags, settings);
+void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings,
+                         int64_t min_batch_size) {
+  add_gan_run_flags(app, flags, settings, min_batch_size);
   app.add_option("--loss", flags.loss, "ns (non-saturating), wgan-gp or hinge")
       ->check(CLI::IsMember({"ns", "wgan-gp", "hinge"}))
       ->capture_default_str();
@@ -107,30 +113,90 @@ void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& setti
   settings.add("--ema-decay", flags.ema_decay);
 }
 
-GanRun::GanRun(const std::string& program, GanRunFlags& flags, RunSettings& settings) {
+namespace {
+
+constexpr const char* kDefaultEvaluator = "runs/classifier/classifier.safetensors";
+constexpr const char* kEvaluatorKey = "evaluator";
+constexpr const char* kEvaluatorFileKey = "evaluator_file";
+
+std::string metadata_or(const std::map<std::string, std::string>& metadata, const std::string& key,
+                        const std::string& fallback) {
+  auto it = metadata.find(key);
+  return it == metadata.end() ? fallback : it->second;
+}
+
+}  // namespace
+
+GanRun::GanRun(const std::string& program, GanRunFlags& flags, RunSettings& settings)
+    : program_(program) {
   setup_compute(flags.threads);
   // Under mpirun rank 0 owns the folder; the others wait for its checks, then read from it.
   if (is_main_rank()) folder_.emplace(program, flags);
   wait_for_ranks();
   out = flags.out;
   checkpoint_path = (out / RunFolder::kCheckpoint).string();
+  nn::Metadata saved;
   if (flags.resume) {
-    const nn::Metadata saved = nn::load_safetensors(checkpoint_path).metadata;
+    const nn::SafetensorsFile file = nn::load_safetensors(checkpoint_path);
+    std::vector<std::pair<std::string, Shape>> tensors;
+    for (const auto& [name, tensor] : file.tensors) tensors.emplace_back(name, tensor.shape());
+    // Before the settings: another program's checkpoint is named as such, not as a flag mismatch.
+    check_written_by(program, file.metadata, tensors, checkpoint_path);
+    saved = file.metadata;
     saved_epoch = metadata_integer(saved, "epoch", checkpoint_path, 1, kMaxGanEpochs);
     print_resume_line(program, "resuming", checkpoint_path, "epoch " + std::to_string(saved_epoch),
                       settings.resume_from(saved, checkpoint_path));
   }
-  if (flags.classifier.empty()) flags.classifier = "runs/classifier/classifier.safetensors";
-  // --- data: pixels in [-1, 1] to match G's tanh ---
-  train =
-      data::load_fashion_mnist(data::Split::Train, flags.data_dir, data::PixelRange::MinusOneToOne);
-  data::LabelledImages test =
-      data::load_fashion_mnist(data::Split::Test, flags.data_dir);  // [0, 1]
-  if (flags.limit > 0 && flags.limit < train.size())
-    train.images = train.images.narrow(0, 0, flags.limit);
+  if (flags.classifier.empty()) flags.classifier = kDefaultEvaluator;
+  check_same_settings_on_every_rank(settings, {{"--resume", flags.resume ? "on" : "off"},
+                                               {"--out", flags.out},
+                                               {"--classifier", flags.classifier}});
+  // A loader with drop_last and fewer images than one step's batches has nothing to train on.
+  const int64_t step_images = flags.batch_size * ranks();
+  const std::string per_step =
+      is_parallel()
+          ? "--batch-size " + std::to_string(flags.batch_size) + " x " + std::to_string(ranks()) +
+                " ranks = " + std::to_string(step_images) + " images per step"
+          : "--batch-size " + std::to_string(flags.batch_size);
+  if (flags.limit > 0 && flags.limit < step_images) {
+    throw UsageError("--limit " + std::to_string(flags.limit) + " is less than one batch (" +
+                     per_step + "); an epoch would hold no step: raise --limit or lower " +
+                     "--batch-size");
+  }
+  // The evaluator the run was scored with: a missing one is not trained anew on --resume (it
+  // would land in this working folder's runs/classifier and score differently).
+  evaluator_file = fs::absolute(flags.classifier).lexically_normal().string();
+  const std::string saved_digest = metadata_or(saved, kEvaluatorKey, "");
+  const std::string saved_file = metadata_or(saved, kEvaluatorFileKey, "(not recorded)");
+  if (!saved_digest.empty() && !fs::exists(flags.classifier)) {
+    throw UsageError("--classifier: no evaluator at " + evaluator_file + "; " + checkpoint_path +
+                     " was scored by " + saved_file + " (weights " + saved_digest +
+                     "), and a newly trained one would score differently: resume with that file, "
+                     "or from the folder the run was started in");
+  }
+  // --- data: pixels in [-1, 1] to match G's tanh; only the first --limit images are read ---
+  train = data::load_fashion_mnist(
+      data::Split::Train, flags.data_dir,
+      {.range = data::PixelRange::MinusOneToOne, .limit = flags.limit, .height = 28, .width = 28});
+  data::LabelledImages test = data::load_fashion_mnist(data::Split::Test, flags.data_dir,
+                                                       {.height = 28, .width = 28});  // [0, 1]
+  if (train.size() < step_images) {
+    throw UsageError(flags.data_dir + ": " + std::to_string(train.size()) +
+                     " training images are less than one batch (" + per_step + ")");
+  }
   // --- the evaluator and the real test set's feature statistics (computed once) ---
-  evaluator = std::make_unique<metrics::Evaluator>(
-      make_evaluator(load_or_train_classifier(flags.classifier, flags.data_dir)));
+  std::shared_ptr<Classifier> classifier =
+      load_or_train_classifier(flags.classifier, flags.data_dir);
+  evaluator_digest = weights_digest(*classifier);
+  if (!saved_digest.empty() && saved_digest != evaluator_digest) {
+    throw UsageError("--classifier: " + checkpoint_path + " was scored by the evaluator " +
+                     saved_file + " (weights " + saved_digest + "), but " + evaluator_file +
+                     " has weights " + evaluator_digest +
+                     "; its Fréchet distances and class scores would not continue those in "
+                     "metrics.csv: resume with the evaluator the run started with, or start a "
+                     "new run in another folder");
+  }
+  evaluator = std::make_unique<metrics::Evaluator>(make_evaluator(classifier));
   test_features = evaluator->feature_statistics(test.images);
   real_inception_score = metrics::inception_score(evaluator->evaluate(test.images).probabilities);
 }
@@ -138,6 +204,7 @@ GanRun::GanRun(const std::string& program, GanRunFlags& flags, RunSettings& sett
 std::map<std::string, std::string> GanRun::restore(const CheckpointParts& parts, Generator& noise,
                                                    data::DataLoader& loader,
                                                    StabilityMonitor& stability) {
+  parts_ = parts;
   if (saved_epoch == 0) return {};
   auto metadata = load_training_checkpoint(checkpoint_path, parts);
   generator_state_from_string(
@@ -155,8 +222,13 @@ std::map<std::string, std::string> GanRun::restore(const CheckpointParts& parts,
 std::map<std::string, std::string> GanRun::checkpoint_metadata(
     const RunSettings& settings, int64_t epoch, const Generator& noise,
     const data::DataLoader& loader, const StabilityMonitor& stability) const {
-  const std::vector<std::string> noise_states = gather_from_ranks(generator_state_to_string(noise));
+  const std::vector<std::string> noise_states =
+      gather_from_ranks(generator_state_to_string(noise));
+  if (is_main_rank() && parts_) check_finite_state(*parts_, checkpoint_path);
   std::map<std::string, std::string> metadata = settings.metadata();
+  metadata[kProgramKey] = program_;
+  metadata[kEvaluatorKey] = evaluator_digest;
+  metadata[kEvaluatorFileKey] = evaluator_file;
   metadata["epoch"] = std::to_string(epoch);
   for (int r = 0; r < ranks(); ++r) {
     metadata[per_rank_key("noise_generator", r)] = noise_states[size_t(r)];
@@ -267,7 +339,7 @@ int train_image_gan(const std::string& program, const std::string& title, ImageG
   }
   StabilityMonitor stability(loss, run.real_inception_score);
   run.restore(parts, noise, loader, stability);
-  std::cout << "generator: " << *gan.generator << "critic: " << *gan.critic;
+  std::cout << "generator: " << *gan.generator << "\ncritic: " << *gan.critic << '\n';
   std::printf(
       "%s: loss %s, %lld critic step(s) per generator step, Adam lr %g betas (%g, %g), R1 gamma "
       "%g\n",
@@ -374,7 +446,7 @@ int image_gan_main(int argc, char** argv, const ImageGanProgram& program) {
   CLI::App app{program.description, program.name};
   // What a resumed run must agree on with its checkpoint (flags left out are taken from it).
   RunSettings settings(app);
-  add_image_gan_flags(app, flags, settings);
+  add_image_gan_flags(app, flags, settings, program.min_batch_size);
   if (int code = parse_flags(app, argc, argv); code >= 0) return code;
   return run_program(program.name, [&] {
     return train_image_gan(program.name, program.title, flags, settings, program.build);

@@ -41,8 +41,10 @@ struct GanRunFlags : RunFlags {  // plus --seed, --threads, --out, --resume, --o
 };
 
 // Adds GanRunFlags' flags to `app` and registers, in `settings`, those a resumed run must agree on
-// (and --seed; --epochs, --monitor-samples, --samples and --data-dir may change).
-void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings);
+// (and --seed; --epochs, --monitor-samples, --samples and --data-dir may change). Networks with
+// batch normalisation need `min_batch_size` 2: one image per batch has no batch statistics.
+void add_gan_run_flags(CLI::App& app, GanRunFlags& flags, RunSettings& settings,
+                       int64_t min_batch_size = 1);
 
 struct ImageGanFlags : GanRunFlags {
   std::string loss = "ns";
@@ -54,26 +56,35 @@ struct ImageGanFlags : GanRunFlags {
 };
 
 // Adds the shared flags to `app` and registers, in `settings`, those a resumed run must agree on.
-void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings);
+void add_image_gan_flags(CLI::App& app, ImageGanFlags& flags, RunSettings& settings,
+                         int64_t min_batch_size = 1);
 
 // What a GAN trainer sets up before it builds its networks, and the pieces of its epoch loop that
 // do not depend on the networks. Constructing it sets up the threads, takes the run folder (rank 0;
-// the other ranks wait for its checks), reads the checkpoint's settings on --resume (printing the
-// resume line), loads the training images in [-1, 1] (the first --limit), and the evaluator with
-// the real test set's feature statistics (computed once).
+// the other ranks wait for its checks), reads the checkpoint's settings on --resume (refusing a
+// checkpoint another program wrote, printing the resume line), checks that every rank was given
+// the same settings and that --limit holds a batch, loads the training images in [-1, 1] (only
+// the first --limit are read), and the evaluator with the real test set's feature statistics
+// (computed once). The evaluator is part of the run: checkpoints record the digest of its weights,
+// and --resume refuses another one (its Fréchet distances would not continue metrics.csv's) or a
+// missing one (which would otherwise be trained anew, into the working folder).
 class GanRun {
  public:
   GanRun(const std::string& program, GanRunFlags& flags, RunSettings& settings);
 
   // On --resume: loads `parts` and restores the noise generator (this rank's), the loader's place
-  // and the stability monitor; returns the checkpoint's metadata. Does nothing otherwise.
+  // and the stability monitor; returns the checkpoint's metadata. Does nothing else otherwise.
+  // Either way it records `parts` (which must outlive the run) for checkpoint_metadata.
   std::map<std::string, std::string> restore(const CheckpointParts& parts, Generator& noise,
                                              data::DataLoader& loader, StabilityMonitor& stability);
 
-  // The epoch's checkpoint metadata: the settings, the epoch, every rank's noise generator, the
-  // loader and the stability monitor. Collective: every rank calls it (rank 0 uses the result).
-  std::map<std::string, std::string> checkpoint_metadata(const RunSettings& settings, int64_t epoch,
-                                                         const Generator& noise,
+  // The epoch's checkpoint metadata: the settings, the program, the evaluator's digest, the epoch,
+  // every rank's noise generator, the loader and the stability monitor. Collective: every rank
+  // calls it (rank 0 uses the result). It comes before the epoch's metrics row, so it is also
+  // where rank 0 refuses (DivergedError) a state holding a NaN or an infinity: the row of an
+  // epoch that cannot be saved is never logged.
+  std::map<std::string, std::string> checkpoint_metadata(const RunSettings& settings,
+                                                         int64_t epoch, const Generator& noise,
                                                          const data::DataLoader& loader,
                                                          const StabilityMonitor& stability) const;
 
@@ -93,11 +104,15 @@ class GanRun {
   int64_t saved_epoch = 0;  // the checkpoint's epoch on --resume, else 0
   data::LabelledImages train;
   std::unique_ptr<metrics::Evaluator> evaluator;
+  std::string evaluator_digest;  // weights_digest of the evaluator classifier
+  std::string evaluator_file;    // its absolute path
   metrics::GaussianFit test_features;
   double real_inception_score = 0;  // the real test set's, for the stability alarm
 
  private:
+  std::string program_;
   std::optional<RunFolder> folder_;
+  std::optional<CheckpointParts> parts_;
 };
 
 // The losses' part of an epoch's summary line and metrics.csv row, the same in every GAN trainer.
@@ -143,6 +158,7 @@ struct ImageGanProgram {
   std::string description;  // the first line of --help
   std::string title;        // for curves.png
   BuildImageGan build;
+  int64_t min_batch_size = 1;  // 2 for networks with batch normalisation
 };
 int image_gan_main(int argc, char** argv, const ImageGanProgram& program);
 

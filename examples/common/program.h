@@ -40,6 +40,10 @@ int parse_flags(CLI::App& app, int argc, char** argv);
 // for DivergedError).
 int run_program(const std::string& program, const std::function<int()>& body);
 
+// Reads `text` whole as a finite double into `value`; returns "" or what is wrong ("Value nan is
+// not a finite number", "Value 1e-400 underflows: ..."), for every floating-point flag alike.
+std::string parse_finite(const std::string& text, double& value);
+
 // A check for a floating-point flag: a finite number in [low, high] ((low, high] when
 // `low_open`). CLI11's own Range and PositiveNumber let NaN through (every comparison with NaN
 // is false), and 1e308 is no learning rate.
@@ -55,6 +59,10 @@ struct RunFlags {
   bool overwrite = false;
 };
 void add_run_flags(CLI::App& app, RunFlags& flags);
+
+// A check for an integer flag that counts something: at least `low`, with `why` (" (0: all)")
+// after the message of a smaller value.
+CLI::Validator count_at_least(int64_t low, const std::string& why = "");
 
 // --limit N: train on the first N training images only (0: all).
 void add_limit_flag(CLI::App& app, int64_t& limit);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "examples/common/parallel.h"
 #include "examples/common/program.h"
 
 namespace minidl::examples {
@@ -55,16 +56,20 @@ bool from_text(const std::string& text, std::string* v) {
 }  // namespace
 
 void RunSettings::add(const std::string& flag, int64_t& value, OnResume policy) {
-  settings_.push_back({flag, &value, policy});
+  settings_.push_back({flag, &value, [policy] { return policy; }});
 }
 void RunSettings::add(const std::string& flag, uint64_t& value, OnResume policy) {
-  settings_.push_back({flag, &value, policy});
+  settings_.push_back({flag, &value, [policy] { return policy; }});
 }
 void RunSettings::add(const std::string& flag, double& value, OnResume policy) {
-  settings_.push_back({flag, &value, policy});
+  settings_.push_back({flag, &value, [policy] { return policy; }});
 }
 void RunSettings::add(const std::string& flag, std::string& value, OnResume policy) {
-  settings_.push_back({flag, &value, policy});
+  settings_.push_back({flag, &value, [policy] { return policy; }});
+}
+void RunSettings::add(const std::string& flag, std::string& value,
+                      std::function<OnResume()> policy) {
+  settings_.push_back({flag, &value, std::move(policy)});
 }
 
 bool RunSettings::given(const std::string& flag) const {
@@ -118,7 +123,7 @@ std::vector<std::string> RunSettings::resume_from(const std::map<std::string, st
           }
           const std::string saved_text = to_text(&saved_value), given_text = to_text(target);
           if (given_text == saved_text) return;
-          if (s.policy == OnResume::MayChange) {
+          if (s.policy() == OnResume::MayChange) {
             changes.push_back(s.flag + " " + given_text + " (was " + saved_text + ")");
             return;
           }
@@ -130,6 +135,67 @@ std::vector<std::string> RunSettings::resume_from(const std::map<std::string, st
         s.value);
   }
   return changes;
+}
+
+namespace {
+
+// Flags and values as one string: each as "<length>:<text>", so no value (a path) can be taken
+// for a separator.
+std::string encode_settings(const std::map<std::string, std::string>& settings) {
+  std::string out;
+  for (const auto& [flag, value] : settings) {
+    for (const std::string* text : {&flag, &value}) {
+      out += std::to_string(text->size()) + ":" + *text;
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> decode_settings(const std::string& encoded) {
+  std::map<std::string, std::string> out;
+  size_t p = 0;
+  auto next = [&] {
+    const size_t colon = encoded.find(':', p);
+    MINIDL_CHECK(colon != std::string::npos, "settings from another rank are garbled");
+    const size_t length = std::stoull(encoded.substr(p, colon - p));
+    MINIDL_CHECK(colon + 1 + length <= encoded.size(), "settings from another rank are garbled");
+    p = colon + 1 + length;
+    return encoded.substr(colon + 1, length);
+  };
+  while (p < encoded.size()) {
+    std::string flag = next();
+    out[flag] = next();
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_same_settings_on_every_rank(const RunSettings& settings,
+                                       const std::map<std::string, std::string>& extra) {
+  if (!is_parallel()) return;
+  std::map<std::string, std::string> mine = settings.metadata();
+  mine.insert(extra.begin(), extra.end());
+  const std::vector<std::string> all = gather_from_ranks(encode_settings(mine));
+  const std::map<std::string, std::string> first = decode_settings(all[0]);
+  for (int r = 1; r < ranks(); ++r) {
+    const std::map<std::string, std::string> other = decode_settings(all[size_t(r)]);
+    for (const auto& [flag, value] : first) {
+      auto it = other.find(flag);
+      const std::string theirs = it == other.end() ? "(none)" : it->second;
+      if (theirs == value) continue;
+      // Only the disagreeing rank speaks: its line names it (distributed::abort prefixes the
+      // rank). The others wait in a barrier that rank never joins, until its MPI_Abort.
+      if (rank() != r) {
+        wait_for_ranks();
+        MINIDL_FAIL("rank " << r << " disagrees on " << flag);
+      }
+      throw UsageError(flag + ": this rank was given " + flag + " " + theirs + ", rank 0 " + flag +
+                       " " + value +
+                       "; every rank of a job must run with the same settings (give them all the "
+                       "same command line)");
+    }
+  }
 }
 
 }  // namespace minidl::examples

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <variant>
@@ -26,6 +27,10 @@ class RunSettings {
   void add(const std::string& flag, uint64_t& value, OnResume policy = OnResume::MustMatch);
   void add(const std::string& flag, double& value, OnResume policy = OnResume::MustMatch);
   void add(const std::string& flag, std::string& value, OnResume policy = OnResume::MustMatch);
+  // A setting whose policy depends on others (vae's --data-dir may move Fashion-MNIST's files,
+  // but under --data folder it is the data set itself): `policy` is asked on resume, after the
+  // settings added before this one have taken their resumed values.
+  void add(const std::string& flag, std::string& value, std::function<OnResume()> policy);
 
   // The settings as checkpoint metadata (doubles with 17 digits, so they round-trip exactly).
   std::map<std::string, std::string> metadata() const;
@@ -44,7 +49,7 @@ class RunSettings {
   struct Setting {
     std::string flag;
     Value value;
-    OnResume policy;
+    std::function<OnResume()> policy;
   };
   bool given(const std::string& flag) const;
 
@@ -52,6 +57,16 @@ class RunSettings {
   std::vector<Setting> settings_;
   std::map<std::string, std::string> saved_;
 };
+
+// Under mpirun every rank parses its own command line, and a rank given other values (--seed 5,
+// --epochs 3, --batch-size 32) would train another run on its shard, or hang the job when its
+// steps stop matching the others' collectives. Before the first step every rank sends the
+// settings it resolved (`settings`, after resume_from, and `extra`: run-wide choices that are not
+// stored, such as --resume and --out) to every other; the lowest rank that differs from rank 0
+// throws UsageError naming the flag and both values, and the others wait for its MPI_Abort.
+// Collective; does nothing in a one-process run.
+void check_same_settings_on_every_rank(const RunSettings& settings,
+                                       const std::map<std::string, std::string>& extra = {});
 
 // The first line of a resumed run: "<program>: resuming <path> after epoch 3; changed: --epochs
 // 5 (was 3)". `what` is "resuming" or alike, `position` "epoch 3" or "step 2000".

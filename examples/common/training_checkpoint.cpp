@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "examples/common/program.h"
@@ -9,8 +10,9 @@
 
 namespace minidl::examples {
 
-void save_training_checkpoint(const std::string& path, const CheckpointParts& parts,
-                              const std::map<std::string, std::string>& metadata) {
+namespace {
+
+nn::TensorMap all_tensors(const CheckpointParts& parts) {
   nn::TensorMap all;
   for (const auto& [part, module] : parts.modules) {
     for (auto& entry : nn::with_prefix(part + ".", nn::state_dict(*module))) all.push_back(entry);
@@ -21,19 +23,68 @@ void save_training_checkpoint(const std::string& path, const CheckpointParts& pa
   for (const auto& [part, scheduler] : parts.schedulers) {
     for (auto& entry : nn::with_prefix(part + ".", scheduler->state_dict())) all.push_back(entry);
   }
-  for (const auto& [name, tensor] : all) {
-    if (tensor.dtype() != DType::Float32 && tensor.dtype() != DType::Float64) continue;
-    if (tensor.numel() == 0) continue;
-    const Tensor values = tensor.to(DType::Float64).contiguous();
-    const double* p = values.data<double>();
-    for (int64_t i = 0; i < values.numel(); ++i) {
-      if (!std::isfinite(p[i])) {
-        throw DivergedError("training diverged: " + name + " holds " +
-                            (std::isnan(p[i]) ? "nan" : "an infinity") + "; " + path +
-                            " is not overwritten (it keeps the last good state)");
-      }
-    }
+  return all;
+}
+
+template <typename T>
+const char* non_finite(const Tensor& tensor) {
+  const Tensor values = tensor.contiguous();
+  const T* p = values.data<T>();
+  for (int64_t i = 0; i < values.numel(); ++i) {
+    if (!std::isfinite(p[i])) return std::isnan(p[i]) ? "nan" : "an infinity";
   }
+  return nullptr;
+}
+
+void check_finite(const nn::TensorMap& all, const std::string& path) {
+  for (const auto& [name, tensor] : all) {
+    if (tensor.numel() == 0) continue;
+    const char* bad = tensor.dtype() == DType::Float32   ? non_finite<float>(tensor)
+                      : tensor.dtype() == DType::Float64 ? non_finite<double>(tensor)
+                                                         : nullptr;
+    if (bad == nullptr) continue;
+    // "The last good state" only where there is one: a run that diverges before its first save
+    // has no checkpoint to keep.
+    std::error_code ec;
+    const std::string fate =
+        std::filesystem::exists(path, ec)
+            ? path + " is not overwritten (it keeps the last good state)"
+            : "no checkpoint is written (this run has not saved one yet: there is no good state "
+              "to keep)";
+    throw DivergedError("training diverged: " + name + " holds " + bad + "; " + fate);
+  }
+}
+
+}  // namespace
+
+void check_finite_state(const CheckpointParts& parts, const std::string& path) {
+  check_finite(all_tensors(parts), path);
+}
+
+void check_written_by(const std::string& program,
+                      const std::map<std::string, std::string>& metadata,
+                      const std::vector<std::pair<std::string, Shape>>& tensors,
+                      const std::string& path) {
+  std::string writer;
+  if (auto it = metadata.find(kProgramKey); it != metadata.end()) {
+    writer = it->second;
+  } else {
+    for (const auto& [name, shape] : tensors) {
+      if (name.starts_with("q.")) writer = "infogan";
+      if (writer.empty() && name.starts_with("critic.") && shape.size() == 4) writer = "dcgan";
+    }
+    if (writer.empty()) return;  // cannot tell: the load names what does not match
+  }
+  if (writer == program) return;
+  throw UsageError(path + ": this checkpoint was written by " + writer + ", not " + program +
+                   "; resume it with " + writer + ", or start a new " + program +
+                   " run with another --out");
+}
+
+void save_training_checkpoint(const std::string& path, const CheckpointParts& parts,
+                              const std::map<std::string, std::string>& metadata) {
+  const nn::TensorMap all = all_tensors(parts);
+  check_finite(all, path);
   nn::save_safetensors(path, all, metadata);
 }
 

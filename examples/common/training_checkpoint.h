@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/module.h"
@@ -23,6 +24,24 @@ struct CheckpointParts {
   std::vector<std::pair<std::string, optim::Optimizer*>> optimizers;    // part name, optimizer
   std::vector<std::pair<std::string, optim::LRScheduler*>> schedulers;  // part name, schedule
 };
+
+// Throws DivergedError when a floating-point tensor of `parts` holds a NaN or an infinity, saying
+// what becomes of the checkpoint at `path`: the one there stays (the last good state), or, when
+// there is none yet, none is written. Trainers call it before they log the epoch's metrics row,
+// so metrics.csv never holds an epoch that no checkpoint could keep.
+void check_finite_state(const CheckpointParts& parts, const std::string& path);
+
+// The checkpoint metadata key naming the program that wrote a checkpoint ("dcgan").
+inline constexpr const char* kProgramKey = "program";
+
+// Refuses (UsageError) to resume a checkpoint another program wrote: "this checkpoint was written
+// by dcgan", rather than the names of tensors that do not match. Checkpoints from before the key
+// existed are told apart by their tensors where that is unambiguous (a Q head: infogan; a
+// convolutional critic: dcgan).
+void check_written_by(const std::string& program,
+                      const std::map<std::string, std::string>& metadata,
+                      const std::vector<std::pair<std::string, Shape>>& tensors,
+                      const std::string& path);
 
 // Refuses (DivergedError) to save a NaN or an infinity in any floating-point tensor: a checkpoint
 // is a state training can continue from, and the one before stays in place.

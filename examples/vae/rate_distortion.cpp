@@ -1,8 +1,6 @@
 #include "examples/vae/rate_distortion.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <set>
@@ -33,10 +31,8 @@ std::vector<double> parse_betas(const std::string& text) {
   while (std::getline(in, item, ',')) {
     MINIDL_CHECK(!item.empty(), "Value " << text << " has an empty item");
     double beta = 0;
-    const char* end = item.data() + item.size();
-    const auto result = std::from_chars(item.data(), end, beta);
-    MINIDL_CHECK(result.ec == std::errc() && result.ptr == end && std::isfinite(beta),
-                 "Value " << item << " is not a finite number");
+    const std::string problem = parse_finite(item, beta);
+    MINIDL_CHECK(problem.empty(), problem);
     MINIDL_CHECK(beta > 0 && beta <= 1000, "Value " << item << " not in range (0, 1000]");
     // Two betas that print alike would share a folder (and are the same run for any purpose).
     MINIDL_CHECK(folders.insert(beta_folder_name(beta)).second,

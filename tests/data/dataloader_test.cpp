@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -269,6 +270,14 @@ TEST(DataLoader, BadArguments) {
   EXPECT_THAT(error_message([&] { loader.load_state({.epoch = 0, .batch = 1, .generator = {}}); }),
               HasSubstr("all-zero state"));
   EXPECT_EQ(loader.state().batch, 0);  // a rejected state changes nothing
+  // The end of an epoch counts one more: INT64_MAX would wrap epoch() to INT64_MIN.
+  EXPECT_EQ(error_message([&] {
+              loader.load_state(
+                  {.epoch = std::numeric_limits<int64_t>::max(), .batch = 2, .generator = {1}});
+            }),
+            "DataLoader::load_state: epoch 9223372036854775807 leaves no room to count the next "
+            "epoch");
+  EXPECT_EQ(loader.epoch(), 0);
 }
 
 TEST(DataLoader, UnlabelledData) {

@@ -170,6 +170,50 @@ TEST(FashionMnist, HeadersAreComparedBeforeTheBodiesAreDecompressed) {
               HasSubstr("expected ubyte labels [N], the header declares ubyte [3, 1]"));
 }
 
+// A forged header declaring 60,000 images of 180x180 (1.9 GB once decompressed) is refused by
+// the image size the program expects, from the header alone: the body is never decompressed (it
+// is not even there).
+TEST(FashionMnist, TheDeclaredImageSizeIsCheckedBeforeTheBody) {
+  TempDir dir;
+  write_gzip(dir / "train-images-idx3-ubyte.gz", idx_header(3, {60000, 180, 180}));
+  std::vector<uint8_t> labels = idx_header(1, {60000});
+  labels.resize(labels.size() + 60000, 1);
+  write_gzip(dir / "train-labels-idx1-ubyte.gz", labels);
+  EXPECT_THAT(error_message([&] {
+                load_fashion_mnist(Split::Train, dir.str(),
+                                   {.limit = 64, .height = 28, .width = 28});
+              }),
+              HasSubstr("train-images-idx3-ubyte.gz: the header declares images of 180x180 "
+                        "pixels; this program takes 28x28"));
+}
+
+// --limit bounds what is read: only the first `limit` images and labels are decompressed, so a
+// file whose body ends (or turns to garbage) after them still gives those images.
+TEST(FashionMnist, ALimitReadsOnlyTheFirstImages) {
+  for (bool compressed : {true, false}) {
+    TempDir dir;
+    // Declares 1000 images and labels, holds 3 of each.
+    std::vector<uint8_t> images = idx_header(3, {1000, 2, 2});
+    images.insert(images.end(), kTinyPixels.begin(), kTinyPixels.end());
+    std::vector<uint8_t> labels = idx_header(1, {1000});
+    labels.insert(labels.end(), {1, 2, 3});
+    if (compressed) {
+      write_gzip(dir / "train-images-idx3-ubyte.gz", images);
+      write_gzip(dir / "train-labels-idx1-ubyte.gz", labels);
+    } else {
+      write_bytes(dir / "train-images-idx3-ubyte", images);
+      write_bytes(dir / "train-labels-idx1-ubyte", labels);
+    }
+    const LabelledImages two = load_fashion_mnist(Split::Train, dir.str(), {.limit = 2});
+    EXPECT_EQ(two.images.shape(), (Shape{2, 4}));
+    EXPECT_EQ(two.labels.to_vector<int64_t>(), (std::vector<int64_t>{1, 2}));
+    EXPECT_FLOAT_EQ(two.images.to_vector<float>()[4], 254.0f / 255.0f);
+    // Past what the file holds: a truncated file, as without a limit.
+    EXPECT_THAT(error_message([&] { load_fashion_mnist(Split::Train, dir.str(), {.limit = 5}); }),
+                HasSubstr("truncated"));
+  }
+}
+
 // The real data set from Debian's dataset-fashion-mnist. Required in CI (CI=true), skipped
 // elsewhere when the package is not installed. Expected figures from NumPy reading the same
 // files (np.frombuffer(gzip.open(f).read(), np.uint8, offset=16)).

@@ -34,6 +34,7 @@ TEST(Dcgan, SmokeRunWritesEveryFileAndResumeEqualsAnUninterruptedRun) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ConvTranspose2d(128, 64"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("BatchNorm2d(128"), std::string::npos) << r.output;  // the critic's
+  EXPECT_NE(r.output.find("\ncritic: "), std::string::npos) << r.output;  // on a line of its own
   auto m = read_metrics_csv(straight / "metrics.csv");
   ASSERT_EQ(m["epoch"], (std::vector<double>{1, 2}));
   for (const char* column :
@@ -191,6 +192,36 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--epochs 0", "--epochs"}, BadFlag{"--batch-size 0", "--batch-size"},
                       BadFlag{"--samples 0", "--samples"},
                       BadFlag{"--critic-steps 0", "--critic-steps"},
-                      BadFlag{"--lr 0", "--lr"}, BadFlag{"--seed -1", "--seed"}));
+                      BadFlag{"--lr 0", "--lr"}, BadFlag{"--seed -1", "--seed"},
+                      // Batch normalisation has no statistics over one image: a flag error.
+                      BadFlag{"--batch-size 1",
+                              "dcgan: --batch-size: Value 1 is below 2 (batch "
+                              "normalisation needs at least 2 images per batch"},
+                      // One rule for every integer flag: decimal, as --seed and the floats.
+                      BadFlag{"--batch-size 0x10",
+                              "--batch-size: Value 0x10 is not a decimal integer"},
+                      BadFlag{"--epochs 0b11", "--epochs: Value 0b11 is not a decimal integer"},
+                      BadFlag{"--limit -1",
+                              "dcgan: --limit: Value -1 is below 0 (0 trains on all "
+                              "images) (see --help)\n"},
+                      BadFlag{"--lr 1e-400",
+                              "--lr: Value 1e-400 underflows: it is below the "
+                              "smallest double"},
+                      BadFlag{"--r1 1e400", "--r1: Value 1e400 overflows"}));
 
 }  // namespace
+
+// A --limit below one batch is a flag error (exit code 2) naming both flags, before any data is
+// read, not a DataLoader error after it.
+TEST(Dcgan, ALimitBelowOneBatchIsAFlagError) {
+  const fs::path dir = fresh_test_dir("dcgan");
+  for (const char* program : {"dcgan", "infogan"}) {
+    ProgramRun r =
+        run_program(example_program(program), "--limit 10 --batch-size 16 --threads 1 --out '" +
+                                                  (dir / program).string() + "'");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, std::string(program) +
+                            ": --limit 10 is less than one batch (--batch-size 16); an epoch "
+                            "would hold no step: raise --limit or lower --batch-size\n");
+  }
+}

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <vector>
 
 #include "autograd/autograd.h"
 #include "data/npy.h"
@@ -44,6 +47,105 @@ TEST(Gan, SmokeRunWritesEveryFileWithFiniteLosses) {
   EXPECT_EQ(samples.shape(), (Shape{10000, 784}));
   EXPECT_GE(min(samples).item(), 0.0);
   EXPECT_LE(max(samples).item(), 1.0);
+}
+
+// The evaluator is part of the run: the checkpoint records the digest of its weights, and
+// --resume refuses another evaluator (whose Fréchet distances would not continue metrics.csv's)
+// or a missing one (which would be trained anew into the working folder), naming the one the run
+// was scored by.
+TEST(Gan, ResumeRefusesAnotherOrAMissingEvaluator) {
+  const fs::path dir = fresh_test_dir("gan");
+  const fs::path first = untrained_classifier(dir);
+  Generator other_init(7);
+  examples::Classifier other(examples::ClassifierShape{}, other_init);
+  const fs::path second = dir / "other.safetensors";
+  nn::save(other, second.string());
+  const fs::path out = dir / "run";
+  const std::string checkpoint = (out / "checkpoint.safetensors").string();
+  ASSERT_EQ(
+      run_program(example_program("gan"), "--epochs 1 " + short_gan_run(first, out)).exit_code, 0);
+  const nn::Metadata saved = nn::load_safetensors(checkpoint).metadata;
+  EXPECT_EQ(saved.at("program"), "gan");
+  EXPECT_EQ(saved.at("evaluator").size(), 8u);
+  EXPECT_EQ(saved.at("evaluator_file"), first.string());
+
+  ProgramRun r =
+      run_program(example_program("gan"), "--epochs 2 --resume " + short_gan_run(second, out));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("gan: --classifier: " + checkpoint + " was scored by the evaluator " +
+                          first.string() + " (weights " + saved.at("evaluator") + "), but " +
+                          second.string() + " has weights "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("resume with the evaluator the run started with"), std::string::npos)
+      << r.output;
+
+  // From another working folder without --classifier: the default evaluator is not there, and
+  // none is trained into that folder.
+  const fs::path elsewhere = dir / "elsewhere";
+  fs::create_directories(elsewhere);
+  r = run_program(example_program("gan"),
+                  "--epochs 2 --resume --threads 1 --out '" + out.string() + "'",
+                  "cd '" + elsewhere.string() + "' &&");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("gan: --classifier: no evaluator at " +
+                          (elsewhere / "runs/classifier/classifier.safetensors").string() + "; " +
+                          checkpoint + " was scored by " + first.string()),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(elsewhere / "runs"));
+  EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1}));
+
+  // The same evaluator resumes.
+  r = run_program(example_program("gan"), "--epochs 2 --resume " + short_gan_run(first, out));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1, 2}));
+}
+
+namespace {
+
+// A Fashion-MNIST directory of `count` random 28x28 images per split (uncompressed IDX files),
+// small enough that the evaluator a GAN program trains on it takes a moment.
+void write_tiny_fashion_mnist(const fs::path& dir, uint32_t count) {
+  fs::create_directories(dir);
+  auto header = [](std::vector<uint32_t> dims) {
+    std::vector<char> bytes = {0, 0, 8, char(dims.size())};
+    for (uint32_t d : dims) {
+      for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(char(d >> shift));
+    }
+    return bytes;
+  };
+  for (const char* split : {"train", "t10k"}) {
+    std::vector<char> images = header({count, 28, 28}), labels = header({count});
+    for (uint32_t i = 0; i < count * 784; ++i) images.push_back(char((i * 2654435761u) >> 24));
+    for (uint32_t i = 0; i < count; ++i) labels.push_back(char(i % 10));
+    std::ofstream(dir / (std::string(split) + "-images-idx3-ubyte"), std::ios::binary)
+        .write(images.data(), std::streamsize(images.size()));
+    std::ofstream(dir / (std::string(split) + "-labels-idx1-ubyte"), std::ios::binary)
+        .write(labels.data(), std::streamsize(labels.size()));
+  }
+}
+
+}  // namespace
+
+// Without --classifier a new run trains an evaluator at the default path, relative to the working
+// folder: it says so with the absolute path, so the user knows where a model was written.
+TEST(Gan, ANewEvaluatorIsAnnouncedWithWhereItGoes) {
+  const fs::path dir = fresh_test_dir("gan");
+  write_tiny_fashion_mnist(dir / "data", 64);
+  ProgramRun r = run_program(example_program("gan"),
+                             "--epochs 1 --limit 32 --batch-size 16 --monitor-samples 100 "
+                             "--samples 10 --threads 1 --data-dir '" +
+                                 (dir / "data").string() + "' --out run",
+                             "cd '" + dir.string() + "' &&");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("no evaluator classifier at runs/classifier/classifier.safetensors: "
+                          "training one (5 epochs) into " +
+                          (dir / "runs/classifier/classifier.safetensors").string() +
+                          " (--classifier FILE names another)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_TRUE(fs::exists(dir / "runs/classifier/classifier.safetensors"));
 }
 
 TEST(Gan, WganGpSmokeRun) {

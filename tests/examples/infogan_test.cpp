@@ -209,6 +209,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--epochs 0", "--epochs"}, BadFlag{"--batch-size 0", "--batch-size"},
                       BadFlag{"--monitor-samples 10", "--monitor-samples"},
                       BadFlag{"--samples 0", "--samples"}, BadFlag{"--limit -1", "--limit"},
-                      BadFlag{"--seed -1", "--seed"}, BadFlag{"--loss hinge", "--loss"}));
+                      BadFlag{"--seed -1", "--seed"}, BadFlag{"--loss hinge", "--loss"},
+                      BadFlag{"--batch-size 1",
+                              "infogan: --batch-size: Value 1 is below 2 (batch "
+                              "normalisation needs at least 2 images per batch"}));
 
 }  // namespace

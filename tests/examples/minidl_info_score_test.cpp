@@ -220,6 +220,16 @@ TEST_F(MinidlInfo, ScoreBadInputsAreOneLineErrorsNamingTheFile) {
                         "minidl-info: score: " + wrong +
                             " is 27 x 28 pixels; the classifier takes 784 pixels per image");
 
+  // A NaN pixel is named as such, not as a range of [nan, nan] with a hint about tanh.
+  const std::string with_nan = path("nan.npy");
+  Tensor nan_samples = full({4, 784}, 0.5);
+  nan_samples.data<float>()[784 + 5] = std::nanf("");
+  data::write_npy(with_nan, nan_samples);
+  expect_one_line_error(run("score " + with_nan + " --classifier " + classifier),
+                        "minidl-info: score: " + with_nan +
+                            ": 1 pixel value(s) are NaN, the first in image 1 at pixel 5; samples "
+                            "must be numbers in [0, 1]\n");
+
   // Samples in [-1, 1] (a tanh generator not mapped back) and wrong shapes.
   const std::string tanh_range = path("tanh.npy");
   data::write_npy(tanh_range, full({4, 784}, -0.5));

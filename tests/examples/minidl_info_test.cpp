@@ -276,12 +276,38 @@ TEST_F(MinidlInfo, DevicesFifosAndDirectoriesAreRefusedAtOnce) {
       "minidl-info: load_safetensors: " + path("cls") + ": is a directory, not a safetensors file");
 }
 
-// A joint histogram that cannot fit is refused up front, not by running out of memory.
-TEST_F(MinidlInfo, MiRefusesAJointHistogramThatCannotFit) {
+// --bins past mi's documented limit is a flag error (exit code 2) before any image is read.
+TEST_F(MinidlInfo, MiRefusesMoreBinsThanItsLimitAsAFlagError) {
   const std::string small = png("small.png", {{0, 255}});
-  expect_one_line_error(run("mi --bins 1048576 " + small + " " + small),
-                        "minidl-info: mi: --bins 1048576 needs a joint histogram of 1048576 x "
-                        "1048576 counts (8192 GiB); mi takes at most 8192 bins");
+  for (const char* bins : {"8193", "1048576"}) {
+    const ProgramRun r = run(std::string("mi --bins ") + bins + " " + small + " " + small);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, std::string("minidl-info: --bins: Value ") + bins +
+                            " is above 8192, the most mi takes (its joint histogram has up to "
+                            "bins x bins cells) (see --help)\n");
+  }
+}
+
+// Within the limit the joint histogram is bounded by the data: two 28 x 28 images occupy at most
+// 784 bins each, so --bins 8192 needs a few MB, not the 512 MiB of 8192 x 8192 counts (and the
+// temporaries of the sums over it). Run under a 400 MB address-space limit.
+TEST_F(MinidlInfo, MiWithManyBinsIsBoundedByTheImages) {
+  std::vector<std::vector<double>> a(28, std::vector<double>(28)), b = a;
+  for (int i = 0; i < 28; ++i) {
+    for (int j = 0; j < 28; ++j) {
+      a[size_t(i)][size_t(j)] = (i * 28 + j) % 256;
+      b[size_t(i)][size_t(j)] = 255 - a[size_t(i)][size_t(j)];
+    }
+  }
+  const std::string x = png("a.png", a), y = png("b.png", b);
+  const ProgramRun limited =
+      run_program(program_, "mi --bins 8192 " + x + " " + y,
+                  "ulimit -v 400000; OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1");
+  ASSERT_EQ(limited.exit_code, 0) << limited.output;
+  // The same numbers as with 256 bins, where every 8-bit level has a bin of its own.
+  const ProgramRun coarse = run("mi --bins 256 " + x + " " + y);
+  ASSERT_EQ(coarse.exit_code, 0) << coarse.output;
+  EXPECT_DOUBLE_EQ(number_after(limited.output, ") = "), number_after(coarse.output, ") = "));
 }
 
 TEST_F(MinidlInfo, EpsilonMustBeFinite) {

@@ -9,9 +9,12 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 
 #include "data/png.h"
+#include "examples/common/program.h"
 #include "examples/common/training_checkpoint.h"
+#include "nn/linear.h"
 #include "nn/safetensors.h"
 #include "program_run.h"
 #include "tensor/tensor.h"
@@ -80,6 +83,94 @@ TEST(RunFolder, VaeTrainsOnASmallImageFolder) {
   EXPECT_EQ(checkpoint.metadata.at("epoch"), "2");
   EXPECT_TRUE(fs::exists(dir / "out" / "reconstructions.png"));
   EXPECT_EQ(read_metrics_csv(dir / "out" / "metrics.csv")["epoch"], (std::vector<double>{1, 2}));
+}
+
+// Under --data folder the folder is the data set: --resume with another --data-dir is refused like
+// any other setting (with Fashion-MNIST it may change: the same files may have moved).
+TEST(RunFolder, VaeResumeOnAnImageFolderRefusesAnotherFolder) {
+  const fs::path dir = fresh_test_dir("run_folder");
+  Generator pixels(3);
+  for (const char* folder : {"a", "b"}) {
+    fs::create_directories(dir / folder);
+    for (int i = 0; i < 20; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "img%02d.png", i);
+      data::write_png((dir / folder / name).string(),
+                      uniform({28, 28}, 0.0, 1.0, DType::Float32, pixels));
+    }
+  }
+  const std::string run = " --epochs 1 --batch-size 6 --hidden 16 --latent 2 --threads 1";
+  ASSERT_EQ(vae("--data folder --data-dir " + quoted(dir / "a") + run, dir / "out").exit_code, 0);
+  ProgramRun r =
+      vae("--resume --epochs 2 --threads 1 --data-dir " + quoted(dir / "b"), dir / "out");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(
+      contains(r.output, "vae: --data-dir: " + (dir / "out/checkpoint.safetensors").string() +
+                             " was trained with --data-dir " + (dir / "a").string() + ", given " +
+                             (dir / "b").string()))
+      << r.output;
+  EXPECT_EQ(read_metrics_csv(dir / "out" / "metrics.csv")["epoch"], (std::vector<double>{1}));
+}
+
+// Each GAN program's checkpoint says which program wrote it; resuming it with another is refused
+// by name, before any setting or tensor is compared. Checkpoints without the key are told apart
+// by their tensors (a Q head is infogan's, a convolutional critic dcgan's).
+TEST(RunFolder, ACheckpointOfAnotherGanProgramIsNamed) {
+  const fs::path dir = fresh_test_dir("run_folder");
+  struct Case {
+    std::string writer, resumer;
+    nn::TensorMap tensors;
+    nn::Metadata metadata;
+  };
+  const nn::TensorMap some = {{"generator.0.weight", zeros({2, 2})}};
+  for (const Case& c :
+       {Case{"dcgan", "infogan", some, {{"program", "dcgan"}, {"epoch", "1"}}},
+        Case{"infogan", "dcgan", some, {{"program", "infogan"}, {"epoch", "1"}}},
+        Case{"gan", "dcgan", some, {{"program", "gan"}, {"epoch", "1"}}},
+        Case{"infogan", "dcgan", {{"q.0.weight", zeros({2, 2})}}, {{"epoch", "1"}}},
+        Case{"dcgan", "infogan", {{"critic.0.weight", zeros({64, 1, 4, 4})}}, {{"epoch", "1"}}}}) {
+    const fs::path out = dir / (c.writer + "_by_" + c.resumer + std::to_string(c.metadata.size()));
+    fs::create_directories(out);
+    nn::save_safetensors((out / "checkpoint.safetensors").string(), c.tensors, c.metadata);
+    ProgramRun r =
+        run_program(example_program(c.resumer), "--resume --threads 1 --out " + quoted(out));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, c.resumer + ": " + (out / "checkpoint.safetensors").string() +
+                            ": this checkpoint was written by " + c.writer + ", not " + c.resumer +
+                            "; resume it with " + c.writer + ", or start a new " + c.resumer +
+                            " run with another --out\n");
+  }
+}
+
+// A state holding a NaN or an infinity is never saved, and the message says what is kept: the
+// checkpoint already there, or, before the first save, nothing.
+TEST(TrainingCheckpoint, ADivergedStateSaysWhetherThereIsAGoodStateToKeep) {
+  const fs::path dir = fresh_test_dir("run_folder");
+  const std::string path = (dir / "checkpoint.safetensors").string();
+  Generator init(1);
+  nn::Linear model(2, 2, true, init);
+  const examples::CheckpointParts parts{{{"model", &model}}, {}, {}};
+  model.weight.data().data<float>()[1] = INFINITY;
+  auto message = [&](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const examples::DivergedError& e) {
+      return e.what();
+    }
+    return "(no DivergedError)";
+  };
+  EXPECT_EQ(message([&] { examples::check_finite_state(parts, path); }),
+            "training diverged: model.weight holds an infinity; no checkpoint is written (this "
+            "run has not saved one yet: there is no good state to keep)");
+  EXPECT_EQ(message([&] { examples::save_training_checkpoint(path, parts, {}); }),
+            message([&] { examples::check_finite_state(parts, path); }));
+  EXPECT_FALSE(fs::exists(path));
+  model.weight.data().data<float>()[1] = 0.5f;
+  examples::save_training_checkpoint(path, parts, {});
+  model.bias.data().data<float>()[0] = NAN;
+  EXPECT_EQ(message([&] { examples::check_finite_state(parts, path); }),
+            "training diverged: model.bias holds nan; " + path +
+                " is not overwritten (it keeps the last good state)");
 }
 
 TEST(RunFolder, ARunIsNeverReplacedWithoutOverwrite) {
@@ -176,7 +267,7 @@ TEST(RunFolder, VaeStopsWhenTheLossTurnsNaNAndKeepsTheCheckpoint) {
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_TRUE(contains(r.output,
                        "vae: training diverged at epoch 2, step 2: the reconstruction term is "
-                       "nan; stopped, the last checkpoint is kept"))
+                       "nan; stopped, nothing of this epoch is saved (try a lower --lr)"))
       << r.output;
   EXPECT_EQ(file_text(checkpoint_path), before);
   EXPECT_EQ(read_metrics_csv(out / "metrics.csv")["epoch"], (std::vector<double>{1}));
@@ -268,9 +359,11 @@ TEST(RunFolder, CorruptMetadataIsRefusedNamingTheKey) {
   set_metadata(vae_checkpoint, "loader", "9223372036854775807" + loader.substr(loader.find(' ')));
   ProgramRun epoch = vae("--resume --threads 1 --epochs 3", vae_out);
   EXPECT_EQ(epoch.exit_code, 1) << epoch.output;
+  // The loader refuses a state whose next epoch could not be counted, before the epochs are
+  // compared.
   EXPECT_TRUE(contains(epoch.output,
-                       "metadata epoch 1 but the loader's state is at epoch "
-                       "9223372036854775807"))
+                       "vae: DataLoader::load_state: epoch 9223372036854775807 leaves no room to "
+                       "count the next epoch"))
       << epoch.output;
   set_metadata(vae_checkpoint, "epoch", "9223372036854775807");
   epoch = vae("--resume --threads 1 --epochs 3", vae_out);

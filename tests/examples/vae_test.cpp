@@ -277,6 +277,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--seed 18446744073709551616",
                               "--seed: Value 18446744073709551616 is not a seed"},
                       BadFlag{"--seed 1.5", "--seed"},
+                      // Integers are decimal for every flag, not only for --seed.
+                      BadFlag{"--epochs 0x2", "--epochs: Value 0x2 is not a decimal integer"},
+                      BadFlag{"--seed 0x10", "--seed: Value 0x10 is not a decimal integer"},
+                      BadFlag{"--lr 1e-400", "--lr: Value 1e-400 underflows"},
                       BadFlag{"--resume --overwrite", "--resume excludes --overwrite"},
                       // The sweep's list: non-empty, positive finite betas, none twice.
                       BadFlag{"--betas ''", "--betas: no beta given"},
@@ -284,6 +288,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--betas 1,-2", "--betas: Value -2 not in range (0, 1000]"},
                       BadFlag{"--betas 1,x", "--betas: Value x is not a finite number"},
                       BadFlag{"--betas 1,nan", "--betas: Value nan is not a finite number"},
+                      BadFlag{"--betas 1,1e-400", "--betas: Value 1e-400 underflows"},
                       BadFlag{"--betas 1,2,1.0", "--betas: Value 1.0 given twice (as beta_1)"},
                       BadFlag{"--betas 1,,2", "--betas: Value 1,,2 has an empty item"},
                       BadFlag{"--betas 1,2,", "--betas: Value 1,2, ends with a comma"},
