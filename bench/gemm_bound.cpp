@@ -184,8 +184,10 @@ Workload gan_workload(std::string name, std::string what, int64_t steps_per_epoc
   const Tensor real = uniform({batch, features}, -1, 1, DType::Float32, data_gen);
   auto noise_gen = std::make_shared<Generator>(3);
   auto noise = std::make_shared<GanNoise>(gan_noise(*noise_gen));
-  return {std::move(name), std::move(what), steps_per_epoch,
-          [=] { gan_iteration(*gan, real, true, *noise); }};
+  // noise refers to noise_gen: the step keeps both alive.
+  return {std::move(name), std::move(what), steps_per_epoch, [gan, real, noise, noise_gen] {
+            gan_iteration(*gan, real, true, *noise);
+          }};
 }
 
 Workload gan_w3() {
